@@ -1,0 +1,35 @@
+rockspec_format = "3.0"
+package = "imerr"
+version = "scm-1"
+source = {
+  url = "git+https://example.invalid/imerr.git",
+}
+description = {
+  summary = "Tencent Cloud IM error codes: lookup, names, retry hints",
+  detailed = [[
+The whole Tencent Cloud IM error-code page as a static C table, with a
+Lua module on top: look codes up by number or name, and decide what to
+do about them (retry, wait, log in again, answer which HTTP status).]],
+  license = "MIT",
+}
+dependencies = {
+  "lua >= 5.1",
+}
+build = {
+  type = "cmake",
+  variables = {
+    LUA = "$(LUA)",
+    LUA_INCDIR = "$(LUA_INCDIR)",
+    LIBDIR = "$(LIBDIR)",
+    CMAKE_C_FLAGS = "$(CFLAGS)",
+    CMAKE_MODULE_LINKER_FLAGS = "$(LIBFLAG)",
+  },
+  install = {
+    lua = {
+      ["imerr.init"] = "lua/imerr/init.lua",
+    },
+    bin = {
+      imerr = "bin/imerr",
+    },
+  },
+}

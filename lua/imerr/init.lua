@@ -1,0 +1,134 @@
+--- imerr: Tencent Cloud IM error codes.
+-- Every row of the C table is copied into plain Lua tables at require
+-- time, so lookups of known codes are table indexes (and stay inside
+-- LuaJIT traces); only unusual input reaches the C core.
+local core = require "imerr.core"
+
+local type, tostring, floor = type, tostring, math.floor
+
+local _M = { _VERSION = core._VERSION }
+
+local CODE_MIN, CODE_MAX = core.CODE_MIN, core.CODE_MAX
+
+local list = {}    -- rows in ascending code order
+local by_key = {}  -- code (number) and its canonical decimal string -> row
+local by_name = {} -- name -> row
+local ranges = {}  -- rows that cover more than one code
+
+for i = 1, core.count() do
+  local code, last, name, official, part, section, message = core.at(i)
+  local row = {
+    code = code, last = last, name = name, official = official,
+    part = part, section = section, message = message,
+  }
+  list[i] = row
+  by_key[code], by_key[tostring(code)] = row, row
+  by_name[name] = row
+  if last ~= code then ranges[#ranges + 1] = row end
+end
+
+_M.count = #list
+
+local function range_row(code)
+  for i = 1, #ranges do
+    local row = ranges[i]
+    if code >= row.code and code <= row.last then return row end
+  end
+end
+
+-- Turns any accepted form of a code into an integral number, or nil and
+-- why not. Accepted: integers, integral floats, decimal strings.
+local function to_code(value)
+  local t = type(value)
+  if t == "number" then
+    if value ~= value then return nil, "invalid code: NaN" end
+    if value < CODE_MIN or value > CODE_MAX then
+      return nil, "invalid code: " .. tostring(value) ..
+        " is outside the 32-bit range"
+    end
+    if value ~= floor(value) then
+      return nil, "invalid code: " .. tostring(value) .. " is not an integer"
+    end
+    return value
+  elseif t == "string" then
+    local code, why = core.parse(value)
+    if code then return code end
+    local shown = #value > 40 and ("%q..."):format(value:sub(1, 40)) or
+      ("%q"):format(value)
+    shown = shown:gsub("\\\n", "\\n")
+    if why == "range" then
+      return nil, "invalid code: " .. shown .. " is outside the 32-bit range"
+    end
+    return nil, "invalid code: " .. shown .. " is not a decimal integer"
+  end
+  return nil, "invalid code: expected a number or a string, got " .. t
+end
+_M.to_code = to_code
+
+-- Slow path of lookup: validates input, then tries the ranges.
+local function lookup_slow(value)
+  local code, err = to_code(value)
+  if not code then return nil, err end
+  local row = by_key[code] or range_row(code)
+  if row then return row end
+  return nil, "unknown code: " .. tostring(floor(code))
+end
+
+--- The row for a code: a table with code, last, name, official, part,
+-- section and message; or nil and a message. Rows are shared: treat
+-- them as read-only.
+function _M.lookup(code)
+  local row = by_key[code]
+  if row then return row end
+  return lookup_slow(code)
+end
+
+-- A function(code) answering one field of the row, or nil and a message.
+local function field(key)
+  return function(code)
+    local row = by_key[code]
+    if row then return row[key] end
+    local err
+    row, err = lookup_slow(code)
+    if row then return row[key] end
+    return nil, err
+  end
+end
+
+--- The constant name of a code, or nil and a message.
+_M.name = field("name")
+
+--- The error-code page's text for a code, or nil and a message.
+_M.message = field("message")
+
+--- The code for a constant name (exact, e.g. "ERR_SDK_NOT_INITIALIZED"),
+-- or nil and a message. A range's name gives its first code.
+function _M.code(name)
+  local row = by_name[name]
+  if row then return row.code end
+  if type(name) ~= "string" then
+    return nil, "invalid name: expected a string, got " .. type(name)
+  end
+  return nil, ("unknown name: %q"):format(#name > 60 and name:sub(1, 60) ..
+    "..." or name)
+end
+
+--- The row for a name, or nil and a message.
+function _M.lookup_name(name)
+  local row = by_name[name]
+  if row then return row end
+  local _, err = _M.code(name)
+  return nil, err
+end
+
+--- Iterates over all rows in ascending code order: for code, row in ...
+function _M.entries()
+  local i = 0
+  return function()
+    i = i + 1
+    local row = list[i]
+    if row then return row.code, row end
+  end
+end
+
+return _M

@@ -1,0 +1,36 @@
+#!/bin/sh
+# Installs the Debian 12 packages imerr needs, when any is missing.
+# usage: scripts/deps.sh build|test
+# "build" is enough to build and run imerr; "test" adds what the test
+# suite runs (every Lua, busted, luacheck, nginx, wrk, sanitizers).
+set -eu
+
+BUILD="gcc libc6-dev cmake make pkg-config lua5.4 liblua5.4-dev luarocks"
+TEST="$BUILD lua5.3 liblua5.3-dev lua5.1 liblua5.1-0-dev luajit2
+  libluajit2-5.1-dev lua-busted lua-check lua-cjson lua-dkjson clang-format"
+
+case "${1:-}" in
+build) wanted=$BUILD ;;
+test) wanted=$TEST ;;
+*) echo "usage: $0 build|test" >&2; exit 2 ;;
+esac
+
+missing=""
+for pkg in $wanted; do
+  status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
+  case "$status" in
+  *" installed") ;;
+  *) missing="$missing $pkg" ;;
+  esac
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "imerr: missing packages:$missing (run as root to install them)" >&2
+  exit 1
+fi
+echo "imerr: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null

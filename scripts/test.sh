@@ -1,0 +1,77 @@
+#!/bin/bash
+# Runs the whole imerr test suite: installs what is missing, builds, then
+# runs every stage and reports each. Exits non-zero if any stage failed.
+set -u
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+BUILD=$ROOT/build
+bash scripts/deps.sh test || exit 1
+
+passed=0
+failed=0
+failures=""
+# stage NAME COMMAND...: runs one stage, logging to build/logs/NAME.log.
+stage() {
+  local name=$1
+  shift
+  mkdir -p "$BUILD/logs"
+  local log="$BUILD/logs/$name.log" start=$SECONDS
+  printf '== %-22s ' "$name"
+  if "$@" >"$log" 2>&1; then
+    passed=$((passed + 1))
+    printf 'ok   (%ds)\n' $((SECONDS - start))
+  else
+    failed=$((failed + 1))
+    failures="$failures $name"
+    printf 'FAIL (%ds)\n' $((SECONDS - start))
+    tail -n 40 "$log" | sed 's/^/   | /'
+  fi
+}
+
+build() {
+  cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DIMERR_TESTS=ON &&
+    cmake --build "$BUILD" --parallel 2
+}
+
+lint() {
+  luacheck lua bin/imerr spec tools &&
+    clang-format --dry-run --Werror src/*.c src/*.h spec/c/*.c
+}
+
+ctest_all() {
+  (cd "$BUILD" && ctest --output-on-failure)
+}
+
+# Installs with the rockspec into a scratch tree for one Lua version and
+# runs the installed CLI and module with that tree's paths only.
+rock() {
+  local version=$1 lua=$2 tree
+  tree=$(mktemp -d)
+  luarocks --lua-version="$version" make --deps-mode=none --tree "$tree" \
+    imerr-scm-1.rockspec || return 1
+  rm -rf build.luarocks
+  (
+    cd "$tree" || exit 1
+    eval "$(luarocks --lua-version="$version" path --tree "$tree")"
+    "$tree/bin/imerr" 9510 | grep -q ERR_SDK_NET_CONN_TIMEOUT &&
+      IMERR_TREE=$tree "$lua" -e '
+        local imerr = require "imerr"
+        local so = package.searchpath("imerr.core", package.cpath)
+        assert(so:find(os.getenv("IMERR_TREE"), 1, true), so)
+        assert(imerr.name(70001) == "ERR_SVR_ACCOUNT_USERSIG_EXPIRED")
+        assert(imerr.count == 281)
+        print("installed imerr " .. imerr._VERSION .. " works under " .. _VERSION)'
+  )
+  local status=$?
+  rm -rf "$tree"
+  return $status
+}
+
+stage build build
+stage lint lint
+stage ctest ctest_all
+stage rockspec-5.4 rock 5.4 lua5.4
+stage rockspec-5.1-luajit rock 5.1 luajit
+
+echo "imerr: $passed passed, $failed failed"
+[ "$failed" -eq 0 ] || { echo "failed stages:$failures"; exit 1; }

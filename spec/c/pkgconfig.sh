@@ -1,0 +1,17 @@
+#!/bin/sh
+# Installs imerr into a scratch prefix and builds a C program against it
+# with pkg-config, as a user would.
+set -eu
+build=$1
+src=$(cd "$(dirname "$0")" && pwd)
+prefix=$(mktemp -d)
+trap 'rm -rf "$prefix"' EXIT
+cmake --install "$build" --prefix "$prefix" >/dev/null
+# The .pc file names the configured prefix; point pkg-config at ours.
+export PKG_CONFIG_PATH="$prefix/lib/pkgconfig:$prefix/lib/x86_64-linux-gnu/pkgconfig"
+flags=$(pkg-config --define-variable=prefix="$prefix" --cflags --libs imerr)
+libdir=$(pkg-config --define-variable=prefix="$prefix" --variable=libdir imerr)
+# shellcheck disable=SC2086
+cc -std=c99 -Wall -Wextra -Wpedantic -Werror -o "$prefix/example" \
+  "$src/example.c" $flags
+LD_LIBRARY_PATH="$libdir" "$prefix/example"

@@ -1,0 +1,107 @@
+/*
+** Tests of the C API in imerr.h. Prints "N passed, N failed" and exits
+** non-zero on any failure.
+*/
+#include <stdio.h>
+#include <string.h>
+
+#include "imerr.h"
+
+static int passed, failed;
+
+#define CHECK(cond)                                                            \
+  do {                                                                         \
+    if (cond) passed++;                                                        \
+    else {                                                                     \
+      failed++;                                                                \
+      fprintf(stderr, "%s:%d: failed: %s\n", __FILE__, __LINE__, #cond);       \
+    }                                                                          \
+  } while (0)
+
+static int parses(const char *text, long long want) {
+  long long got = 12345;
+  return imerr_parse_code(text, strlen(text), &got) == IMERR_OK && got == want;
+}
+
+static int parse_fails(const char *text, size_t len, int why) {
+  long long got = 12345;
+  return imerr_parse_code(text, len, &got) == why && got == 12345;
+}
+
+static void test_find(void) {
+  const imerr_entry *e = imerr_find(9510);
+  CHECK(e != NULL && e->code == 9510 && e->last == 9510);
+  CHECK(e != NULL && strcmp(e->name, "ERR_SDK_NET_CONN_TIMEOUT") == 0);
+  CHECK(e != NULL && strcmp(e->part, "sdk") == 0 && e->official == 1);
+  CHECK(e != NULL && strcmp(e->section, "network") == 0);
+  CHECK(e != NULL && strncmp(e->message, "Network connection setup", 24) == 0);
+  e = imerr_find(70001);
+  CHECK(e != NULL && strcmp(e->name, "ERR_SVR_ACCOUNT_USERSIG_EXPIRED") == 0);
+  CHECK(imerr_find(-302) != NULL && imerr_find(-10114) != NULL);
+  CHECK(imerr_find(0) != NULL && strcmp(imerr_find(0)->name, "ERR_SUCC") == 0);
+  CHECK(imerr_find(99999) == NULL && imerr_find(1) == NULL);
+  CHECK(imerr_find(IMERR_CODE_MIN) == NULL);
+  CHECK(imerr_find(IMERR_CODE_MAX) == NULL);
+  CHECK(imerr_find(-9223372036854775807LL - 1) == NULL);
+  CHECK(imerr_find(9223372036854775807LL) == NULL);
+}
+
+static void test_range(void) {
+  const imerr_entry *e = imerr_find(120001);
+  CHECK(e != NULL && e->code == 120001 && e->last == 130000);
+  CHECK(e != NULL && e->official == 0);
+  CHECK(imerr_find(125000) == e && imerr_find(130000) == e);
+  CHECK(imerr_find(120000) == NULL && imerr_find(130001) == NULL);
+}
+
+static void test_find_name(void) {
+  const imerr_entry *e = imerr_find_name("ERR_SDK_NOT_INITIALIZED");
+  CHECK(e != NULL && e->code == 6013);
+  CHECK(imerr_find_name("ERR_IN_PROGESS") == NULL); /* not on the page */
+  CHECK(imerr_find_name(NULL) == NULL && imerr_find_name("") == NULL);
+  CHECK(imerr_find_name("err_succ") == NULL);
+  CHECK(imerr_find_name("ERR_SUCC ") == NULL);
+}
+
+static void test_order(void) {
+  size_t i, n = imerr_count();
+  CHECK(n == 281);
+  CHECK(imerr_at(n) == NULL && imerr_at((size_t)-1) == NULL);
+  for (i = 0; i < n; i++) {
+    const imerr_entry *e = imerr_at(i);
+    CHECK(imerr_find(e->code) == e && imerr_find(e->last) == e);
+    CHECK(imerr_find_name(e->name) == e);
+    if (i > 0) CHECK(imerr_at(i - 1)->last < e->code);
+  }
+}
+
+static void test_parse(void) {
+  CHECK(parses("70001", 70001) && parses(" -302 ", -302));
+  CHECK(parses("+9510", 9510) && parses("\t0\n", 0) && parses("-0", 0));
+  CHECK(parses("2147483647", IMERR_CODE_MAX));
+  CHECK(parses("-2147483648", IMERR_CODE_MIN));
+  CHECK(parses("0000000070001", 70001));
+  CHECK(parse_fails("2147483648", 10, IMERR_ERANGE));
+  CHECK(parse_fails("-2147483649", 11, IMERR_ERANGE));
+  CHECK(parse_fails("99999999999999999999999", 23, IMERR_ERANGE));
+  CHECK(parse_fails("", 0, IMERR_ESYNTAX));
+  CHECK(parse_fails("   ", 3, IMERR_ESYNTAX));
+  CHECK(parse_fails("-", 1, IMERR_ESYNTAX));
+  CHECK(parse_fails("0x1F", 4, IMERR_ESYNTAX));
+  CHECK(parse_fails("7e4", 3, IMERR_ESYNTAX));
+  CHECK(parse_fails("70001abc", 8, IMERR_ESYNTAX));
+  CHECK(parse_fails("70 001", 6, IMERR_ESYNTAX));
+  CHECK(parse_fails("70001\0", 6, IMERR_ESYNTAX));
+  CHECK(parse_fails(NULL, 0, IMERR_ESYNTAX));
+  CHECK(imerr_parse_code("12", 1, NULL) == IMERR_OK); /* reads len bytes */
+}
+
+int main(void) {
+  test_find();
+  test_range();
+  test_find_name();
+  test_order();
+  test_parse();
+  printf("%d passed, %d failed\n", passed, failed);
+  return failed != 0;
+}

@@ -1,0 +1,122 @@
+-- The imerr command-line tool, run with this interpreter and these paths.
+local unpack = table.unpack or unpack
+local LUA = os.getenv("IMERR_LUA") or "lua5.4"
+local CLI = os.getenv("IMERR_CLI") or "bin/imerr"
+
+local function quote(s)
+  return "'" .. s:gsub("'", "'\\''") .. "'"
+end
+
+-- Runs the CLI; returns stdout, stderr and the exit status.
+local function run(...)
+  local args = {}
+  for i, a in ipairs { ... } do args[i] = quote(a) end
+  local setup = ("package.path=%q package.cpath=%q"):format(package.path,
+    package.cpath)
+  local err_file = os.tmpname()
+  local cmd = ("%s -e %s %s %s 2>%s; echo \"exit=$?\""):format(LUA,
+    quote(setup), CLI, table.concat(args, " "), err_file)
+  local pipe = assert(io.popen(cmd))
+  local out = pipe:read("*a")
+  pipe:close()
+  local f = assert(io.open(err_file))
+  local err = f:read("*a")
+  f:close()
+  os.remove(err_file)
+  local status = tonumber(out:match("exit=(%d+)\n$"))
+  return out:gsub("exit=%d+\n$", ""), err, status
+end
+
+describe("the imerr tool", function()
+  it("prints rows for codes and names", function()
+    local out, err, status = run("9510", "70001", "ERR_SDK_NOT_INITIALIZED")
+    assert.equal(0, status)
+    assert.equal("", err)
+    assert.truthy(out:find("9510     ERR_SDK_NET_CONN_TIMEOUT  [sdk/network]\n" ..
+      "         Network connection setup timed out.", 1, true))
+    assert.truthy(out:find("70001    ERR_SVR_ACCOUNT_USERSIG_EXPIRED", 1, true))
+    assert.truthy(out:find("6013     ERR_SDK_NOT_INITIALIZED", 1, true))
+  end)
+
+  it("prints ranges, negative codes and unofficial names", function()
+    local out, _, status = run("125000", " -302 ")
+    assert.equal(0, status)
+    assert.truthy(out:find("120001-130000 ERR_SVR_MSG_CALLBACK_APP_DEFINED " ..
+      "(unofficial name)", 1, true))
+    assert.truthy(out:find("-302     ERR_SVR_SSO_CONNECT_LIMIT", 1, true))
+  end)
+
+  it("exits 1 with a message for unknown codes, after the known ones", function()
+    local out, err, status = run("6017", "99999", "NO_SUCH_NAME", "7e4")
+    assert.equal(1, status)
+    assert.truthy(out:find("6017", 1, true))
+    assert.truthy(err:find("imerr: unknown code: 99999", 1, true))
+    assert.truthy(err:find('imerr: unknown name: "NO_SUCH_NAME"', 1, true))
+    assert.truthy(err:find('"7e4" is not a decimal integer', 1, true))
+  end)
+
+  it("searches messages and names, case-insensitively", function()
+    local out, _, status = run("--search", "TIMEOUT")
+    assert.equal(0, status)
+    for _, code in ipairs { "9510", "70169", "7508", "-10007" } do
+      assert.truthy(out:find("\n" .. code .. " ", 1, true) or
+        out:find("^" .. code .. " "), code)
+    end
+    local _, err, none = run("--search", "no row says this")
+    assert.equal(1, none)
+    assert.truthy(err:find("no row matches", 1, true))
+  end)
+
+  it("lists rows filtered by part and section", function()
+    local out, _, status = run("--list", "--part", "sdk_v3", "--json")
+    assert.equal(0, status)
+    local n = 0
+    for line in out:gmatch("[^\n]+") do
+      n = n + 1
+      assert.truthy(line:find('"part":"sdk_v3"', 1, true))
+    end
+    assert.equal(7, n)
+    out = run("--list", "--part", "server", "--section", "sso")
+    local codes = 0
+    for _ in out:gmatch("ERR_SVR_SSO_") do codes = codes + 1 end
+    assert.equal(15, codes)
+    local all = run("--list", "--json")
+    local rows = 0
+    for _ in all:gmatch("[^\n]+") do rows = rows + 1 end
+    assert.equal(281, rows)
+  end)
+
+  it("writes valid JSON with escaped text", function()
+    local out, _, status = run("--json", "-10001", "9004")
+    assert.equal(0, status)
+    local ok, cjson = pcall(require, "cjson")
+    if not ok then return pending("cjson not installed") end
+    local lines = {}
+    for line in out:gmatch("[^\n]+") do lines[#lines + 1] = cjson.decode(line) end
+    assert.equal(2, #lines)
+    assert.equal(require("imerr").message(-10001), lines[1].message)
+    assert.equal(require("imerr").message(9004), lines[2].message)
+    assert.equal(true, lines[2].official)
+    assert.equal(-10001, lines[1].code)
+  end)
+
+  it("exits 2 on misuse", function()
+    for _, args in ipairs {
+      {}, { "--bogus" }, { "--search" }, { "--list", "9510" },
+      { "--part", "sdk", "9510" },
+    } do
+      local _, err, status = run(unpack(args))
+      assert.equal(2, status)
+      assert.truthy(err:find("^imerr: "), err)
+    end
+  end)
+
+  it("prints its version and help", function()
+    local out, _, status = run("--version")
+    assert.equal(0, status)
+    assert.equal("imerr " .. require("imerr")._VERSION .. "\n", out)
+    out, _, status = run("--help")
+    assert.equal(0, status)
+    assert.truthy(out:find("usage: imerr", 1, true))
+  end)
+end)

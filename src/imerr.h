@@ -1,0 +1,57 @@
+/*
+** imerr: Tencent Cloud IM error codes as a static C table.
+** Every function is reentrant: the table is read-only and nothing is
+** allocated, so any thread may call them at any time.
+*/
+#ifndef IMERR_H
+#define IMERR_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define IMERR_VERSION "1.0.0"
+
+/* IM error codes are 32-bit signed integers. */
+#define IMERR_CODE_MIN (-2147483647LL - 1)
+#define IMERR_CODE_MAX 2147483647LL
+
+/* Results of imerr_parse_code. */
+#define IMERR_OK 0
+#define IMERR_ESYNTAX 1 /* not an optionally signed decimal integer */
+#define IMERR_ERANGE 2  /* outside IMERR_CODE_MIN..IMERR_CODE_MAX */
+
+typedef struct imerr_entry {
+  long long code;      /* the code, or the first code of a range */
+  long long last;      /* last code of a range; equals code otherwise */
+  const char *name;    /* constant name, e.g. "ERR_SDK_NOT_INITIALIZED" */
+  const char *message; /* the error-code page's text, UTF-8 */
+  const char *part;    /* "sdk", "server" or "sdk_v3" */
+  const char *section; /* e.g. "network", "sso", "group" */
+  int official;        /* 1 when name is Tencent's own identifier */
+} imerr_entry;
+
+/* The row holding code (a range row for codes inside it), or NULL. */
+const imerr_entry *imerr_find(long long code);
+
+/* The row with this exact name; NULL for NULL, "" or an unknown name. */
+const imerr_entry *imerr_find_name(const char *name);
+
+/* Number of rows, and row i in ascending code order (NULL past the end). */
+size_t imerr_count(void);
+const imerr_entry *imerr_at(size_t i);
+
+/*
+** Parses len bytes of text as a code: optional ASCII white space, an
+** optional sign, decimal digits, optional white space. Returns IMERR_OK
+** and stores the code, or IMERR_ESYNTAX / IMERR_ERANGE.
+*/
+int imerr_parse_code(const char *text, size_t len, long long *code);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,96 @@
+/*
+** imerr.core: the C table for Lua (5.1, LuaJIT 2.1, 5.3, 5.4).
+** A thin mirror of imerr.h; Lua code in imerr/init.lua builds its own
+** tables from it at require time, so hot paths never come back here.
+*/
+#include <math.h>
+#include <string.h>
+
+#include "lauxlib.h"
+#include "lua.h"
+
+#include "imerr.h"
+
+#ifndef luaL_newlib /* Lua 5.1 */
+#define luaL_newlib(L, l) (lua_newtable(L), luaL_register(L, NULL, l))
+#endif
+
+/* Row index 1..count as a Lua value, or nil. */
+static int push_index(lua_State *L, const imerr_entry *e) {
+  if (e == NULL) lua_pushnil(L);
+  else lua_pushinteger(L, (lua_Integer)(e - imerr_at(0)) + 1);
+  return 1;
+}
+
+/* core.count() -> number of rows */
+static int l_count(lua_State *L) {
+  lua_pushinteger(L, (lua_Integer)imerr_count());
+  return 1;
+}
+
+/* core.at(i) -> code, last, name, official, part, section, message */
+static int l_at(lua_State *L) {
+  lua_Integer i = luaL_checkinteger(L, 1);
+  const imerr_entry *e = i >= 1 ? imerr_at((size_t)(i - 1)) : NULL;
+  if (e == NULL) return 0;
+  lua_pushinteger(L, (lua_Integer)e->code);
+  lua_pushinteger(L, (lua_Integer)e->last);
+  lua_pushstring(L, e->name);
+  lua_pushboolean(L, e->official);
+  lua_pushstring(L, e->part);
+  lua_pushstring(L, e->section);
+  lua_pushstring(L, e->message);
+  return 7;
+}
+
+/* core.find(code) -> row index or nil; code must be an integral number */
+static int l_find(lua_State *L) {
+  lua_Number n = luaL_checknumber(L, 1);
+  if (!(n >= (lua_Number)IMERR_CODE_MIN && n <= (lua_Number)IMERR_CODE_MAX) ||
+      n != floor(n))
+    return push_index(L, NULL);
+  return push_index(L, imerr_find((long long)n));
+}
+
+/* core.find_name(name) -> row index or nil */
+static int l_find_name(lua_State *L) {
+  size_t len;
+  const char *name = luaL_checklstring(L, 1, &len);
+  if (strlen(name) != len) return push_index(L, NULL); /* embedded NUL */
+  return push_index(L, imerr_find_name(name));
+}
+
+/* core.parse(text) -> code, or nil and "syntax" / "range" */
+static int l_parse(lua_State *L) {
+  size_t len;
+  const char *text = luaL_checklstring(L, 1, &len);
+  long long code;
+  switch (imerr_parse_code(text, len, &code)) {
+  case IMERR_OK:
+    lua_pushinteger(L, (lua_Integer)code);
+    return 1;
+  case IMERR_ERANGE:
+    lua_pushnil(L);
+    lua_pushliteral(L, "range");
+    return 2;
+  default:
+    lua_pushnil(L);
+    lua_pushliteral(L, "syntax");
+    return 2;
+  }
+}
+
+static const luaL_Reg functions[] = {
+    {"count", l_count},         {"at", l_at},       {"find", l_find},
+    {"find_name", l_find_name}, {"parse", l_parse}, {NULL, NULL}};
+
+int luaopen_imerr_core(lua_State *L) {
+  luaL_newlib(L, functions);
+  lua_pushliteral(L, IMERR_VERSION);
+  lua_setfield(L, -2, "_VERSION");
+  lua_pushinteger(L, (lua_Integer)IMERR_CODE_MIN);
+  lua_setfield(L, -2, "CODE_MIN");
+  lua_pushinteger(L, (lua_Integer)IMERR_CODE_MAX);
+  lua_setfield(L, -2, "CODE_MAX");
+  return 1;
+}
