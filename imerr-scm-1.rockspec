@@ -27,6 +27,12 @@ build = {
   install = {
     lua = {
       ["imerr.init"] = "lua/imerr/init.lua",
+      ["imerr.retry"] = "lua/imerr/retry.lua",
+      ["imerr.rest"] = "lua/imerr/rest.lua",
+      ["imerr.callback"] = "lua/imerr/callback.lua",
+      ["imerr.matcher"] = "lua/imerr/matcher.lua",
+      ["imerr.alert"] = "lua/imerr/alert.lua",
+      ["imerr.json"] = "lua/imerr/json.lua",
     },
     bin = {
       imerr = "bin/imerr",

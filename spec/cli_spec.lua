@@ -38,6 +38,14 @@ describe("the imerr tool", function()
     assert.truthy(out:find("6013     ERR_SDK_NOT_INITIALIZED", 1, true))
   end)
 
+  it("shows what to do about each code", function()
+    local out = run("9506", "70001")
+    assert.truthy(out:find("-> transient, rate_limited: reduce_rate, wait " ..
+      "at least 0.2 s (HTTP 429, warning)", 1, true))
+    assert.truthy(out:find("-> fatal, auth: relogin (HTTP 401, warning)", 1,
+      true))
+  end)
+
   it("prints ranges, negative codes and unofficial names", function()
     local out, _, status = run("125000", " -302 ")
     assert.equal(0, status)
@@ -98,6 +106,9 @@ describe("the imerr tool", function()
     assert.equal(require("imerr").message(9004), lines[2].message)
     assert.equal(true, lines[2].official)
     assert.equal(-10001, lines[1].code)
+    assert.equal("relogin", lines[1].action)
+    assert.equal(401, lines[1].http_status)
+    assert.equal(0.2, cjson.decode((run("--json", "9506"))).min_delay)
   end)
 
   it("exits 2 on misuse", function()

@@ -4,13 +4,23 @@ local core = require "imerr.core"
 local imerr = require "imerr"
 
 local rows = assert(data.read_codes("data/codes.tsv"))
+local merged = assert(data.load("data"))
+
+local FIELDS = { "code", "last", "name", "official", "part", "section",
+  "message", "class", "reason", "action", "severity", "min_delay",
+  "http_status" }
 
 local function core_row(i)
-  local code, last, name, official, part, section, message = core.at(i)
-  return {
-    code = code, last = last, name = name, official = official,
-    part = part, section = section, message = message,
-  }
+  local values, row = { core.at(i) }, {}
+  for k, field in ipairs(FIELDS) do row[field] = values[k] end
+  return row
+end
+
+-- A data row with only the fields the C table carries.
+local function c_fields(r)
+  local row = {}
+  for _, field in ipairs(FIELDS) do row[field] = r[field] end
+  return row
 end
 
 describe("data/codes.tsv", function()
@@ -43,10 +53,10 @@ end)
 describe("the C table", function()
   it("has every data row, with the same fields", function()
     assert.equal(#rows, core.count())
-    for _, r in ipairs(rows) do
+    for _, r in ipairs(merged) do
       local i = core.find(r.code)
       assert.truthy(i, r.code)
-      assert.same(r, core_row(i))
+      assert.same(c_fields(r), core_row(i))
       assert.equal(i, core.find_name(r.name))
       assert.equal(i, core.find(r.last))
     end
@@ -54,7 +64,7 @@ describe("the C table", function()
 
   it("has nothing that data lacks, in strictly ascending order", function()
     local by_code = {}
-    for _, r in ipairs(rows) do by_code[r.code] = r end
+    for _, r in ipairs(merged) do by_code[r.code] = c_fields(r) end
     local previous_last = -math.huge
     for i = 1, core.count() do
       local row = core_row(i)
@@ -112,6 +122,76 @@ describe_page("the error-code page " .. PAGE, function()
     for i, r in ipairs(rows) do
       assert.same(page[i], { code = r.code, last = r.last,
         message = r.message })
+    end
+  end)
+end)
+
+describe("data/classes.tsv", function()
+  local reasons = assert(data.read_reasons("data/reasons.tsv"))
+
+  -- read_classes on the real file with its text changed by edit(text).
+  local function classes_with(edit)
+    local f = assert(io.open("data/classes.tsv", "rb"))
+    local text = f:read("*a")
+    f:close()
+    local path = os.tmpname()
+    f = assert(io.open(path, "wb"))
+    f:write(edit(text))
+    f:close()
+    local map, err = data.read_classes(path, rows, reasons)
+    os.remove(path)
+    return map, err
+  end
+
+  it("classifies every row once, with a reason and an action", function()
+    local map = assert(classes_with(function(t) return t end))
+    local n = 0
+    for code, c in pairs(map) do
+      n = n + 1
+      assert.truthy(imerr.lookup(code), code)
+      assert.truthy(reasons[c.reason])
+      assert.truthy(data.ACTIONS[c.class][c.action])
+      assert.truthy(c.why ~= "")
+    end
+    assert.equal(281, n)
+  end)
+
+  it("fails on a missing code", function()
+    local map, err = classes_with(function(t)
+      return (t:gsub("\t0\tsuccess", "\t\tsuccess"))
+    end)
+    assert.is_nil(map)
+    assert.truthy(err:find("code 0 is not classified", 1, true), err)
+  end)
+
+  it("fails on a stale or twice-classified code", function()
+    local map, err = classes_with(function(t)
+      return (t:gsub("\t0\tsuccess", "\t0 424242\tsuccess"))
+    end)
+    assert.is_nil(map)
+    assert.truthy(err:find("no such code 424242", 1, true), err)
+    map, err = classes_with(function(t)
+      return (t:gsub("\t0\tsuccess", "\t0 9510\tsuccess"))
+    end)
+    assert.is_nil(map)
+    assert.truthy(err:find("classified twice", 1, true), err)
+  end)
+
+  it("fails on an action that does not fit the class", function()
+    local map, err = classes_with(function(t)
+      return (t:gsub("conflict\tretry", "conflict\tnone"))
+    end)
+    assert.is_nil(map)
+    assert.truthy(err:find("does not fit class transient", 1, true), err)
+  end)
+
+  it("fails on unknown reasons and reasons imerr keeps for itself", function()
+    for _, reason in ipairs { "sunspots", "unknown", "invalid" } do
+      local map, err = classes_with(function(t)
+        return (t:gsub("\nconflict\t", "\n" .. reason .. "\t"))
+      end)
+      assert.is_nil(map)
+      assert.truthy(err:find("unknown reason", 1, true), err)
     end
   end)
 end)

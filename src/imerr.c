@@ -44,6 +44,23 @@ const imerr_entry *imerr_at(size_t i) {
   return i < IMERR_ROW_COUNT ? &imerr_rows[i] : NULL;
 }
 
+size_t imerr_reason_count(void) {
+  return IMERR_REASON_COUNT;
+}
+
+const imerr_reason *imerr_reason_at(size_t i) {
+  return i < IMERR_REASON_COUNT ? &imerr_reasons[i] : NULL;
+}
+
+/* A linear search: there are two dozen reasons. */
+const imerr_reason *imerr_find_reason(const char *name) {
+  size_t i;
+  if (name == NULL) return NULL;
+  for (i = 0; i < IMERR_REASON_COUNT; i++)
+    if (strcmp(name, imerr_reasons[i].name) == 0) return &imerr_reasons[i];
+  return NULL;
+}
+
 static int is_space(char c) {
   return c == ' ' || (c >= '\t' && c <= '\r');
 }

@@ -31,7 +31,23 @@ typedef struct imerr_entry {
   const char *part;    /* "sdk", "server" or "sdk_v3" */
   const char *section; /* e.g. "network", "sso", "group" */
   int official;        /* 1 when name is Tencent's own identifier */
+  /* What to do about it (data/classes.tsv, data/reasons.tsv): */
+  const char *retry_class; /* "ok", "transient" or "fatal" */
+  const char *reason;      /* e.g. "timeout", "rate_limited", "auth" */
+  const char *action;      /* e.g. "retry", "reduce_rate", "relogin" */
+  const char *severity;    /* "critical", "warning" or "info" */
+  unsigned min_delay_ms;   /* documented minimum wait before a retry */
+  int http_status;         /* what an HTTP handler should answer */
 } imerr_entry;
+
+/* A reason (data/reasons.tsv): what follows for every code that has it. */
+typedef struct imerr_reason {
+  const char *name;    /* e.g. "timeout" */
+  const char *meaning; /* one line of English */
+  const char *retry_class;
+  int http_status;
+  const char *severity;
+} imerr_reason;
 
 /* The row holding code (a range row for codes inside it), or NULL. */
 const imerr_entry *imerr_find(long long code);
@@ -42,6 +58,15 @@ const imerr_entry *imerr_find_name(const char *name);
 /* Number of rows, and row i in ascending code order (NULL past the end). */
 size_t imerr_count(void);
 const imerr_entry *imerr_at(size_t i);
+
+/*
+** Reasons in the order data/reasons.tsv lists them; imerr_find_reason
+** returns NULL for NULL or an unknown name. "unknown" is the reason of
+** codes that are not in the table.
+*/
+size_t imerr_reason_count(void);
+const imerr_reason *imerr_reason_at(size_t i);
+const imerr_reason *imerr_find_reason(const char *name);
 
 /*
 ** Parses len bytes of text as a code: optional ASCII white space, an

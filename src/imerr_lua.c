@@ -28,7 +28,10 @@ static int l_count(lua_State *L) {
   return 1;
 }
 
-/* core.at(i) -> code, last, name, official, part, section, message */
+/*
+** core.at(i) -> code, last, name, official, part, section, message,
+** class, reason, action, severity, min_delay (seconds), http_status
+*/
 static int l_at(lua_State *L) {
   lua_Integer i = luaL_checkinteger(L, 1);
   const imerr_entry *e = i >= 1 ? imerr_at((size_t)(i - 1)) : NULL;
@@ -40,7 +43,28 @@ static int l_at(lua_State *L) {
   lua_pushstring(L, e->part);
   lua_pushstring(L, e->section);
   lua_pushstring(L, e->message);
-  return 7;
+  lua_pushstring(L, e->retry_class);
+  lua_pushstring(L, e->reason);
+  lua_pushstring(L, e->action);
+  lua_pushstring(L, e->severity);
+  if (e->min_delay_ms % 1000 == 0)
+    lua_pushinteger(L, (lua_Integer)(e->min_delay_ms / 1000));
+  else lua_pushnumber(L, (lua_Number)e->min_delay_ms / 1000);
+  lua_pushinteger(L, (lua_Integer)e->http_status);
+  return 13;
+}
+
+/* core.reason_at(i) -> name, meaning, class, http_status, severity */
+static int l_reason_at(lua_State *L) {
+  lua_Integer i = luaL_checkinteger(L, 1);
+  const imerr_reason *r = i >= 1 ? imerr_reason_at((size_t)(i - 1)) : NULL;
+  if (r == NULL) return 0;
+  lua_pushstring(L, r->name);
+  lua_pushstring(L, r->meaning);
+  lua_pushstring(L, r->retry_class);
+  lua_pushinteger(L, (lua_Integer)r->http_status);
+  lua_pushstring(L, r->severity);
+  return 5;
 }
 
 /* core.find(code) -> row index or nil; code must be an integral number */
@@ -81,8 +105,10 @@ static int l_parse(lua_State *L) {
 }
 
 static const luaL_Reg functions[] = {
-    {"count", l_count},         {"at", l_at},       {"find", l_find},
-    {"find_name", l_find_name}, {"parse", l_parse}, {NULL, NULL}};
+    {"count", l_count}, {"at", l_at},
+    {"find", l_find},   {"find_name", l_find_name},
+    {"parse", l_parse}, {"reason_at", l_reason_at},
+    {NULL, NULL}};
 
 int luaopen_imerr_core(lua_State *L) {
   luaL_newlib(L, functions);

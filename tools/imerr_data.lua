@@ -114,4 +114,105 @@ function _M.sorted(rows)
   return out
 end
 
+-- Which actions fit which class.
+_M.ACTIONS = {
+  ok = { none = true },
+  transient = { retry = true, retry_later = true, reconnect = true,
+    reduce_rate = true, wait_in_progress = true },
+  fatal = { relogin = true, fix_request = true, fix_config = true,
+    none = true },
+}
+
+-- Reasons only imerr itself gives (codes not on the page, bad input,
+-- broken REST answers).
+local RESERVED = { unknown = true, invalid = true, bad_response = true }
+
+-- Returns reasons.tsv as a map reason -> {class, http_status, severity,
+-- meaning} plus the reasons in file order, or nil and a message.
+function _M.read_reasons(path)
+  local records, err = _M.read_tsv(path)
+  if not records then return nil, err end
+  local map, order = {}, {}
+  for _, rec in ipairs(records) do
+    local where = ("%s:%d"):format(path, rec._line)
+    local status = integer(rec.http_status or "")
+    if not _M.ACTIONS[rec.class] then
+      return nil, where .. ": unknown class " .. tostring(rec.class)
+    end
+    if not status or status < 100 or status > 599 then
+      return nil, where .. ": http_status must be 100..599"
+    end
+    if not ({ critical = 1, warning = 1, info = 1 })[rec.severity] then
+      return nil, where .. ": severity must be critical, warning or info"
+    end
+    if map[rec.reason] then return nil, where .. ": duplicate reason" end
+    map[rec.reason] = { reason = rec.reason, class = rec.class,
+      http_status = status, severity = rec.severity, meaning = rec.meaning }
+    order[#order + 1] = map[rec.reason]
+  end
+  return map, order
+end
+
+-- Returns classes.tsv as a map code -> {reason, action, min_delay, why,
+-- class, http_status, severity}, checked against rows and reasons: every
+-- code once, no code that rows lack.
+function _M.read_classes(path, rows, reasons)
+  local records, err = _M.read_tsv(path)
+  if not records then return nil, err end
+  local known, map = {}, {}
+  for _, row in ipairs(rows) do known[row.code] = true end
+  for _, rec in ipairs(records) do
+    local where = ("%s:%d"):format(path, rec._line)
+    local reason = reasons[rec.reason]
+    if not reason or RESERVED[rec.reason] then
+      return nil, where .. ": unknown reason " .. tostring(rec.reason)
+    end
+    if not _M.ACTIONS[reason.class][rec.action] then
+      return nil, ("%s: action %s does not fit class %s"):format(where,
+        tostring(rec.action), reason.class)
+    end
+    local min_delay = rec.min_delay == "" and 0 or tonumber(rec.min_delay)
+    if not min_delay or min_delay < 0 or min_delay > 3600 then
+      return nil, where .. ": min_delay must be 0..3600 seconds"
+    end
+    for text in rec.codes:gmatch("%S+") do
+      local code = integer(text)
+      if not code or not known[code] then
+        return nil, where .. ": no such code " .. text
+      end
+      if map[code] then
+        return nil, where .. ": code " .. text .. " is classified twice"
+      end
+      map[code] = { reason = rec.reason, action = rec.action,
+        min_delay = min_delay, why = rec.why, class = reason.class,
+        http_status = reason.http_status, severity = reason.severity }
+    end
+  end
+  for _, row in ipairs(rows) do
+    if not map[row.code] then
+      return nil, path .. ": code " .. row.code .. " is not classified"
+    end
+  end
+  return map
+end
+
+-- Reads every file of data/ and returns rows (in code order) with their
+-- classification merged in, plus the reasons in file order.
+function _M.load(dir)
+  local rows, err = _M.read_codes(dir .. "/codes.tsv")
+  if not rows then return nil, err end
+  local reasons, order = _M.read_reasons(dir .. "/reasons.tsv")
+  if not reasons then return nil, order end
+  local classes
+  classes, err = _M.read_classes(dir .. "/classes.tsv", rows, reasons)
+  if not classes then return nil, err end
+  local sorted
+  sorted, err = _M.sorted(rows)
+  if not sorted then return nil, err end
+  for _, row in ipairs(sorted) do
+    for k, v in pairs(classes[row.code]) do row[k] = v end
+  end
+  return sorted, order
+end
+
 return _M

@@ -16,10 +16,13 @@ local by_name = {} -- name -> row
 local ranges = {}  -- rows that cover more than one code
 
 for i = 1, core.count() do
-  local code, last, name, official, part, section, message = core.at(i)
+  local code, last, name, official, part, section, message, class, reason,
+    action, severity, min_delay, http_status = core.at(i)
   local row = {
     code = code, last = last, name = name, official = official,
     part = part, section = section, message = message,
+    class = class, reason = reason, action = action, severity = severity,
+    min_delay = min_delay, http_status = http_status,
   }
   list[i] = row
   by_key[code], by_key[tostring(code)] = row, row
@@ -28,6 +31,17 @@ for i = 1, core.count() do
 end
 
 _M.count = #list
+
+--- What each reason means: reason -> {name, meaning, class, http_status,
+-- severity}, and the same tables in documented order in reasons_list.
+_M.reasons, _M.reasons_list = {}, {}
+for i = 1, math.huge do
+  local name, meaning, class, http_status, severity = core.reason_at(i)
+  if not name then break end
+  local reason = { name = name, meaning = meaning, class = class,
+    http_status = http_status, severity = severity }
+  _M.reasons[name], _M.reasons_list[i] = reason, reason
+end
 
 local function range_row(code)
   for i = 1, #ranges do
@@ -129,6 +143,11 @@ function _M.entries()
     local row = list[i]
     if row then return row.code, row end
   end
+end
+
+--- imerr.matcher(spec): a predicate over codes (see imerr.matcher).
+function _M.matcher(spec)
+  return require("imerr.matcher").new(spec)
 end
 
 return _M

@@ -1,0 +1,71 @@
+--- imerr.alert: alert rules over a stream of codes, such as "page when
+-- any critical code is seen, or more than 100 rate_limited codes within
+-- a minute".
+local imerr = require "imerr"
+local matcher = require "imerr.matcher"
+
+local type, setmetatable = type, setmetatable
+
+local _M = { _VERSION = imerr._VERSION }
+
+local Rules = {}
+Rules.__index = Rules
+
+local function check_rule(i, r)
+  if type(r) ~= "table" then return "rule " .. i .. " must be a table" end
+  if type(r.name) ~= "string" then return "rule " .. i .. " needs a name" end
+  local n = r.more_than or 0
+  if type(n) ~= "number" or n < 0 or n ~= math.floor(n) or n > 1e6 then
+    return "rule " .. r.name .. ": more_than must be a whole number 0..1e6"
+  end
+  local w = r.window or 60
+  if type(w) ~= "number" or not (w > 0) then
+    return "rule " .. r.name .. ": window must be a positive number"
+  end
+end
+
+--- alert.rules{ {name = ..., match = {matcher spec} or predicate,
+-- more_than = N (default 0), window = seconds (default 60)}, ... }
+-- -> rules, or nil and a message.
+function _M.rules(list)
+  if type(list) ~= "table" then return nil, "rules must be a list" end
+  local rules = setmetatable({}, Rules)
+  for i, r in ipairs(list) do
+    local err = check_rule(i, r)
+    if err then return nil, err end
+    local match = r.match
+    if type(match) == "table" then
+      match, err = matcher.new(match)
+      if not match then return nil, "rule " .. r.name .. ": " .. err end
+    elseif type(match) ~= "function" then
+      return nil, "rule " .. r.name .. ": match must be a spec or function"
+    end
+    -- A ring of the last more_than + 1 times this rule matched.
+    rules[i] = { name = r.name, match = match, window = r.window or 60,
+      size = (r.more_than or 0) + 1, times = {}, next = 1 }
+  end
+  return rules
+end
+
+--- rules:observe(code, now) -> list of the names of the rules that fire:
+-- those that matched more than more_than codes within their window,
+-- counting this one. now is in seconds (e.g. ngx.now()).
+function Rules:observe(code, now)
+  local fired = {}
+  for i = 1, #self do
+    local r = self[i]
+    if r.match(code) then
+      local slot = r.next
+      r.times[slot] = now
+      r.next = slot % r.size + 1
+      local oldest = r.times[r.next]
+      if r.size == 1 then oldest = now end
+      if oldest and now - oldest < r.window then
+        fired[#fired + 1] = r.name
+      end
+    end
+  end
+  return fired
+end
+
+return _M

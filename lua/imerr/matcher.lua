@@ -1,0 +1,72 @@
+--- imerr.matcher: predicates over codes for alert rules, e.g.
+-- matcher.new{ class = "transient", reason = "rate_limited",
+-- section = "group" } matches codes with all of these.
+local imerr = require "imerr"
+
+local type, pairs, lookup = type, pairs, imerr.lookup
+
+local _M = { _VERSION = imerr._VERSION }
+
+-- Fields a matcher can test; unknown codes have the hint fields of
+-- reason "unknown" and no part, section or name.
+local FIELDS = { code = true, name = true, official = true, part = true,
+  section = true, class = true, reason = true, action = true,
+  severity = true, http_status = true }
+
+local unknown = imerr.reasons.unknown
+local UNKNOWN_ROW = { class = unknown.class, reason = "unknown",
+  action = "none", severity = unknown.severity,
+  http_status = unknown.http_status }
+
+-- A set of accepted values from one value or a list of them.
+local function value_set(field, value)
+  local list = type(value) == "table" and value or { value }
+  if #list == 0 then return nil, "matcher " .. field .. " has no values" end
+  local set = {}
+  for _, v in ipairs(list) do
+    if field == "code" then
+      local code, err = imerr.to_code(v)
+      if not code then return nil, "matcher code: " .. err end
+      v = code
+    elseif type(v) ~= "string" and type(v) ~= "number" and
+      type(v) ~= "boolean" then
+      return nil, "matcher " .. field .. " values must be strings, " ..
+        "numbers or booleans"
+    end
+    set[v] = true
+  end
+  return set
+end
+
+--- matcher.new(spec) -> predicate(code) -> boolean, or nil and a message.
+-- spec maps fields (code, name, official, part, section, class, reason,
+-- action, severity, http_status) to a value or a list of values.
+function _M.new(spec)
+  if type(spec) ~= "table" then
+    return nil, "matcher spec must be a table, got " .. type(spec)
+  end
+  local tests = {}
+  for field, value in pairs(spec) do
+    if not FIELDS[field] then
+      return nil, "matcher has no field " .. tostring(field)
+    end
+    local set, err = value_set(field, value)
+    if not set then return nil, err end
+    tests[#tests + 1] = { field = field, set = set }
+  end
+  local n = #tests
+  return function(code)
+    local row = lookup(code)
+    if not row then
+      if not imerr.to_code(code) then return false end
+      row = UNKNOWN_ROW
+    end
+    for i = 1, n do
+      local t = tests[i]
+      if not t.set[row[t.field]] then return false end
+    end
+    return true
+  end
+end
+
+return _M

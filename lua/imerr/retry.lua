@@ -1,0 +1,345 @@
+--- imerr.retry: what to do about a code, and when to try again.
+-- Classification comes from data/ through imerr's rows; this module adds
+-- the policy: exponential backoff with jitter, per-code minimum delays,
+-- attempt caps, deadlines, a shared retry budget and one retry after a
+-- fresh login.
+local imerr = require "imerr"
+
+local type, floor, setmetatable = type, math.floor, setmetatable
+local lookup, to_code, reasons = imerr.lookup, imerr.to_code, imerr.reasons
+
+local _M = { _VERSION = imerr._VERSION }
+
+-- Attempts are capped whatever max_attempts says (gRPC clamps to 5).
+_M.HARD_MAX_ATTEMPTS = 10
+
+-- Hints for codes without a row: same fields as a row's hint part.
+local function reason_hint(name)
+  local r = reasons[name]
+  return { class = r.class, reason = name, action = "none", min_delay = 0,
+    http_status = r.http_status, severity = r.severity }
+end
+local UNKNOWN, INVALID = reason_hint("unknown"), reason_hint("invalid")
+_M.UNKNOWN, _M.INVALID = UNKNOWN, INVALID
+
+-- The hint for something that is not a known code, and the message.
+local function other_hint(code)
+  local valid, err = to_code(code)
+  if valid then return UNKNOWN, "unknown code: " .. floor(valid) end
+  return INVALID, err
+end
+
+--- class, reason of a code: "ok" | "transient" | "fatal", and the reason.
+-- Unknown codes are "fatal", "unknown"; anything that is not a code is
+-- "fatal", "invalid"; both with a message as third value. Never raises.
+function _M.classify(code)
+  local row = lookup(code)
+  if row then return row.class, row.reason end
+  local hint, err = other_hint(code)
+  return hint.class, hint.reason, err
+end
+
+--- The hint for a code: a table with class, reason, action, min_delay,
+-- http_status and severity (for a known code, its shared row, which
+-- also carries code, name and message). An unknown code gives
+-- retry.UNKNOWN; anything else nil and a message.
+function _M.hint(code)
+  local row = lookup(code)
+  if row then return row end
+  local hint, err = other_hint(code)
+  if hint == INVALID then return nil, err end
+  return hint
+end
+
+---------------------------------------------------------------------------
+-- Retry budget: a token bucket shared by every policy that uses it (AWS
+-- retry quota): a retry takes `cost` tokens (`timeout_cost` after a
+-- timeout), a success gives back what its retries took, or `refund` when
+-- it needed none. Tokens live in a store with an atomic
+-- incr(key, delta, init) -> new value, like ngx.shared.DICT.
+
+local MemoryStore = {}
+MemoryStore.__index = MemoryStore
+
+function MemoryStore:incr(key, delta, init)
+  local v = (self.values[key] or init) + delta
+  self.values[key] = v
+  return v
+end
+
+function MemoryStore:get(key)
+  return self.values[key]
+end
+
+--- A store for one Lua state (the default).
+function _M.memory_store()
+  return setmetatable({ values = {} }, MemoryStore)
+end
+
+local Budget = {}
+Budget.__index = Budget
+
+local function positive_number(v)
+  return type(v) == "number" and v > 0 and v < math.huge
+end
+
+--- retry.budget{ capacity = 500, cost = 5, timeout_cost = 10, refund = 1,
+-- shared = ngx.shared.DICT or store = {incr=...}, key = "imerr:budget" }
+function _M.budget(opts)
+  opts = opts or {}
+  if type(opts) ~= "table" then return nil, "budget options must be a table" end
+  local b = setmetatable({ capacity = 500, cost = 5, timeout_cost = 10,
+    refund = 1, key = "imerr:budget" }, Budget)
+  for k, v in pairs(opts) do
+    if b[k] ~= nil and k ~= "key" then
+      if not positive_number(v) then
+        return nil, "budget " .. k .. " must be a positive number"
+      end
+      b[k] = v
+    elseif k == "key" then
+      if type(v) ~= "string" or v == "" then
+        return nil, "budget key must be a non-empty string"
+      end
+      b.key = v
+    elseif k ~= "shared" and k ~= "store" then
+      return nil, "unknown budget option " .. tostring(k)
+    end
+  end
+  local store = opts.shared or opts.store or _M.memory_store()
+  if opts.shared and opts.store then
+    return nil, "give shared or store, not both"
+  end
+  if type(store) ~= "table" and type(store) ~= "userdata" or
+    type(store.incr) ~= "function" then
+    return nil, "budget store must have an incr(key, delta, init) method"
+  end
+  b.store = store
+  return b
+end
+
+--- Takes the tokens for one retry: returns the cost taken, or nil when the
+-- budget cannot pay (or its store fails: then no retry, to be safe).
+function Budget:take(after_timeout)
+  local cost = after_timeout and self.timeout_cost or self.cost
+  local left = self.store:incr(self.key, -cost, self.capacity)
+  if type(left) ~= "number" then return nil end
+  if left < 0 then
+    self.store:incr(self.key, cost, self.capacity)
+    return nil
+  end
+  return cost
+end
+
+--- Reports a success: gives back `taken` tokens, or `refund` if none.
+function Budget:success(taken)
+  local add = (type(taken) == "number" and taken > 0) and taken or
+    self.refund
+  local v = self.store:incr(self.key, add, self.capacity)
+  if type(v) == "number" and v > self.capacity then
+    self.store:incr(self.key, self.capacity - v, self.capacity)
+  end
+end
+
+--- Tokens left now.
+function Budget:tokens()
+  local v = self.store:get(self.key)
+  if type(v) ~= "number" then return self.capacity end
+  return v
+end
+
+---------------------------------------------------------------------------
+-- Policy: the delay before the next attempt, or why there is none.
+
+local Policy = {}
+Policy.__index = Policy
+
+local JITTERS = { full = true, equal = true, decorrelated = true, none = true }
+
+-- A draw of random() clamped to [0, 1], whatever the function returns.
+local function draw(random)
+  local r = random()
+  if type(r) ~= "number" or not (r >= 0) then return 0 end
+  if r > 1 then return 1 end
+  return r
+end
+
+local function default_clock()
+  local ngx = rawget(_G, "ngx")
+  if type(ngx) == "table" and ngx.now then return ngx.now end
+  for _, name in ipairs { "system", "socket" } do
+    local ok, mod = pcall(require, name)
+    if ok and type(mod) == "table" and mod.gettime then return mod.gettime end
+  end
+  return os.time
+end
+
+local POLICY_NUMBERS = { base = true, throttle_base = true, cap = true }
+
+local function check_policy(p)
+  for k in pairs(POLICY_NUMBERS) do
+    if not positive_number(p[k]) then
+      return "policy " .. k .. " must be a positive number"
+    end
+  end
+  local n = p.max_attempts
+  if type(n) ~= "number" or n < 1 or n ~= floor(n) then
+    return "policy max_attempts must be a whole number >= 1"
+  end
+  if not JITTERS[p.jitter] then
+    return "policy jitter must be full, equal, decorrelated or none"
+  end
+  if p.deadline ~= nil and not positive_number(p.deadline) then
+    return "policy deadline must be a positive number of seconds"
+  end
+  if type(p.random) ~= "function" or type(p.clock) ~= "function" then
+    return "policy random and clock must be functions"
+  end
+  if p.budget ~= nil and getmetatable(p.budget) ~= Budget then
+    return "policy budget must come from retry.budget"
+  end
+end
+
+--- retry.policy{ max_attempts = 3, base = 0.05, throttle_base = 1,
+-- cap = 20, jitter = "full", deadline = nil, random = math.random,
+-- budget = nil, clock = ngx.now or a wall clock }
+function _M.policy(opts)
+  opts = opts or {}
+  if type(opts) ~= "table" then return nil, "policy options must be a table" end
+  local p = setmetatable({ max_attempts = 3, base = 0.05, throttle_base = 1,
+    cap = 20, jitter = "full", random = math.random }, Policy)
+  for k, v in pairs(opts) do
+    if p[k] == nil and k ~= "deadline" and k ~= "budget" and k ~= "clock" then
+      return nil, "unknown policy option " .. tostring(k)
+    end
+    p[k] = v
+  end
+  p.clock = p.clock or default_clock()
+  local err = check_policy(p)
+  if err then return nil, err end
+  if p.max_attempts > _M.HARD_MAX_ATTEMPTS then
+    p.max_attempts = _M.HARD_MAX_ATTEMPTS
+  end
+  return p
+end
+
+-- The backoff before attempt n + 1, before floors and limits.
+local function backoff(p, base, n)
+  local ceiling = base * 2 ^ (n - 1)
+  if ceiling > p.cap then ceiling = p.cap end
+  local jitter = p.jitter
+  if jitter == "full" then return draw(p.random) * ceiling end
+  if jitter == "equal" then
+    return ceiling / 2 + draw(p.random) * ceiling / 2
+  end
+  if jitter == "decorrelated" then
+    -- Stateless form of AWS's decorrelated jitter: U(base, 3^n * base).
+    local upper = base * 3 ^ n
+    if upper > p.cap then upper = p.cap end
+    if upper < base then return upper end
+    return base + draw(p.random) * (upper - base)
+  end
+  return ceiling
+end
+
+local THROTTLED = { reduce_rate = true, retry_later = true }
+
+-- The arithmetic behind policy:next; also returns the budget tokens
+-- taken and whether this was the relogin retry.
+local function plan(p, code, attempt, elapsed, fresh_credentials)
+  local row = lookup(code)
+  if not row then return nil, "fatal" end
+  local class, action = row.class, row.action
+  if class == "ok" then return nil, "ok" end
+  local relogin = action == "relogin"
+  if relogin then
+    if fresh_credentials ~= true then return nil, "relogin" end
+  elseif class ~= "transient" then
+    return nil, "fatal"
+  end
+  if type(attempt) ~= "number" or not (attempt >= 1) then
+    return nil, "invalid"
+  end
+  if attempt >= p.max_attempts then return nil, "max_attempts" end
+  local delay = 0
+  if not relogin then
+    delay = backoff(p, THROTTLED[action] and p.throttle_base or p.base,
+      floor(attempt))
+  end
+  if delay < row.min_delay then delay = row.min_delay end
+  if p.deadline then
+    elapsed = elapsed or 0
+    if type(elapsed) ~= "number" or not (elapsed >= 0) then
+      return nil, "invalid"
+    end
+    if elapsed + delay > p.deadline then return nil, "deadline" end
+  end
+  local taken = 0
+  if p.budget and not relogin then
+    taken = p.budget:take(row.reason == "timeout")
+    if not taken then return nil, "budget" end
+  end
+  return delay, nil, taken, relogin
+end
+
+--- policy:next(code, attempt, elapsed, fresh_credentials) -> delay in
+-- seconds before the next attempt, or nil and why not: "ok", "fatal",
+-- "relogin" (get a new UserSig, then call again with fresh_credentials =
+-- true: that allows one retry), "max_attempts", "deadline", "budget", or
+-- "invalid" (attempt or elapsed are not numbers). attempt counts the
+-- attempts made so far (1 after the first failure); elapsed is seconds
+-- since the first attempt started.
+function Policy:next(code, attempt, elapsed, fresh_credentials)
+  local delay, why = plan(self, code, attempt, elapsed, fresh_credentials)
+  return delay, why
+end
+
+--- Reports a success to the budget, if any.
+function Policy:success()
+  if self.budget then self.budget:success() end
+end
+
+---------------------------------------------------------------------------
+-- Attempts: the state of one logical request under a policy, so callers
+-- need not count: attempts, elapsed time, the one relogin retry, and the
+-- budget tokens to give back on success.
+
+local Attempts = {}
+Attempts.__index = Attempts
+
+--- policy:start() -> an attempts object for one logical request.
+function Policy:start()
+  return setmetatable({ policy = self, made = 1, started = self.clock(),
+    fresh = false, relogged = false, taken = 0 }, Attempts)
+end
+
+--- attempts:next(code) -> delay before the next attempt, or nil and why
+-- (as policy:next). Counts the attempt when it returns a delay.
+function Attempts:next(code)
+  local p = self.policy
+  local delay, why, taken, relogin = plan(p, code, self.made,
+    p.clock() - self.started, self.fresh and not self.relogged)
+  if not delay then return nil, why end
+  if relogin then self.relogged = true end
+  self.taken = self.taken + taken
+  self.made = self.made + 1
+  return delay
+end
+
+--- Reports that the caller has fresh credentials (a new UserSig): the
+-- next relogin code gets exactly one retry.
+function Attempts:refreshed()
+  self.fresh = true
+end
+
+--- Reports the request's success: refunds the budget.
+function Attempts:success()
+  local b = self.policy.budget
+  if b then b:success(self.taken) end
+end
+
+--- Number of attempts made so far.
+function Attempts:count()
+  return self.made
+end
+
+return _M

@@ -1,0 +1,43 @@
+local callback = require "imerr.callback"
+local cjson = require "cjson"
+
+describe("imerr.callback", function()
+  it("builds allow, reject and drop answers", function()
+    assert.same({ ActionStatus = "OK", ErrorCode = 0, ErrorInfo = "" },
+      callback.allow())
+    assert.same({ ActionStatus = "OK", ErrorCode = 1, ErrorInfo = "" },
+      callback.reject())
+    assert.same({ ActionStatus = "OK", ErrorCode = 1, ErrorInfo = "spam" },
+      callback.reject("spam"))
+    assert.same({ ActionStatus = "OK", ErrorCode = 2, ErrorInfo = "" },
+      callback.drop())
+    assert.are_not.equal(callback.allow(), callback.allow())
+  end)
+
+  it("rejects with an app code inside 120001..130000", function()
+    assert.same({ ActionStatus = "OK", ErrorCode = 120001,
+      ErrorInfo = "kids mode" }, callback.reject(120001, "kids mode"))
+    assert.equal(130000, callback.reject(130000).ErrorCode)
+    for _, bad in ipairs { 120000, 130001, 1, 2, 0, -120001, 125000.5,
+      0 / 0, math.huge, {}, true } do
+      local ans, err = callback.reject(bad, "x")
+      assert.is_nil(ans)
+      assert.truthy(err:find("120001..130000", 1, true))
+    end
+    local ans, err = callback.reject(120001, 42)
+    assert.is_nil(ans)
+    assert.truthy(err:find("ErrorInfo must be a string", 1, true))
+  end)
+
+  it("encodes answers as JSON Tencent can read", function()
+    local text = callback.encode(callback.reject(120777, 'say "no"\n'))
+    assert.equal('{"ActionStatus":"OK","ErrorCode":120777,' ..
+      '"ErrorInfo":"say \\"no\\"\\n"}', text)
+    assert.same(callback.reject(120777, 'say "no"\n'), cjson.decode(text))
+    assert.same(callback.allow(), cjson.decode(callback.ALLOW_JSON))
+    assert.same(callback.drop(), cjson.decode(callback.DROP_JSON))
+    local none, err = callback.encode("x")
+    assert.is_nil(none)
+    assert.is_string(err)
+  end)
+end)

@@ -1,0 +1,85 @@
+local imerr = require "imerr"
+local alert = require "imerr.alert"
+
+describe("imerr.matcher", function()
+  it("matches every field given", function()
+    local m = assert(imerr.matcher { class = "transient",
+      reason = "rate_limited", section = "group" })
+    assert.is_true(m(10006))
+    assert.is_true(m("10023"))
+    assert.is_false(m(60007))   -- rate limited, but common
+    assert.is_false(m(10002))   -- group, but a server error
+  end)
+
+  it("accepts lists of values and codes", function()
+    local m = imerr.matcher { severity = { "critical", "warning" },
+      part = "server" }
+    assert.is_true(m(70009))
+    assert.is_false(m(30539))
+    local codes = imerr.matcher { code = { 70001, "-302" } }
+    assert.is_true(codes(70001))
+    assert.is_true(codes(-302))
+    assert.is_false(codes(9510))
+  end)
+
+  it("treats unknown codes as reason unknown, and junk as no match", function()
+    local m = imerr.matcher { reason = "unknown" }
+    assert.is_true(m(99999))
+    assert.is_false(m(9510))
+    assert.is_false(m({}))
+    assert.is_false(m(nil))
+    assert.is_false(imerr.matcher { section = "sso" }(99999))
+  end)
+
+  it("counts the codes of the same kind as the page", function()
+    local critical, n = imerr.matcher { severity = "critical" }, 0
+    for code in imerr.entries() do
+      if critical(code) then n = n + 1 end
+    end
+    assert.equal(17, n)
+  end)
+
+  it("rejects bad specs", function()
+    for _, spec in ipairs { "x", { colour = "red" }, { reason = {} },
+      { code = "abc" }, { class = { {} } } } do
+      local m, err = imerr.matcher(spec)
+      assert.is_nil(m)
+      assert.is_string(err)
+    end
+  end)
+end)
+
+describe("imerr.alert", function()
+  it("fires on any critical code and on bursts of rate limits", function()
+    local rules = assert(alert.rules {
+      { name = "critical", match = { severity = "critical" } },
+      { name = "throttled", match = { reason = "rate_limited" },
+        more_than = 3, window = 60 },
+    })
+    assert.same({ "critical" }, rules:observe(70009, 0))
+    assert.same({}, rules:observe(9510, 1))
+    for t = 1, 3 do assert.same({}, rules:observe(60007, t)) end
+    assert.same({ "throttled" }, rules:observe(60007, 4))
+    assert.same({}, rules:observe(60007, 100)) -- the burst is old now
+  end)
+
+  it("takes predicates as rules and rejects bad rules", function()
+    local rules = assert(alert.rules {
+      { name = "odd", match = function(code) return code % 2 == 1 end },
+    })
+    assert.same({ "odd" }, rules:observe(9511, 0))
+    for _, list in ipairs { "x", { "x" }, { { match = {} } },
+      { { name = "a", match = 1 } }, { { name = "a", match = {}, window = 0 } },
+      { { name = "a", match = { colour = 1 } } },
+      { { name = "a", match = {}, more_than = -1 } } } do
+      local r, err = alert.rules(list)
+      assert.is_nil(r)
+      assert.is_string(err)
+    end
+  end)
+
+  it("loads the example rules file", function()
+    local rules = assert(alert.rules(dofile("examples/alert_rules.lua")))
+    assert.same({ "page_on_critical" }, rules:observe(70009, 0))
+  end)
+end)

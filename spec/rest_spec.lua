@@ -1,0 +1,148 @@
+local rest = require "imerr.rest"
+local cjson = require "cjson"
+
+describe("rest.check", function()
+  it("passes an OK answer through", function()
+    local body = '{"ActionStatus":"OK","ErrorCode":0,"ErrorInfo":"",' ..
+      '"RequestId":"Id-1","MsgTime":1,"MsgKey":"k"}'
+    local answer, failures = rest.check(body)
+    assert.equal("OK", answer.ActionStatus)
+    assert.equal("k", answer.MsgKey)
+    assert.is_nil(failures)
+    local t = { ActionStatus = "OK", ErrorCode = 0 }
+    assert.equal(t, rest.check(t))
+  end)
+
+  it("turns a FAIL answer into an error with its hint", function()
+    local body = '{"ActionStatus":"FAIL","ErrorCode":70001,' ..
+      '"ErrorInfo":"UserSig expired","RequestId":"Id-42"}'
+    local ok, err = rest.check(body)
+    assert.is_nil(ok)
+    assert.same({
+      code = 70001, name = "ERR_SVR_ACCOUNT_USERSIG_EXPIRED",
+      info = "UserSig expired", request_id = "Id-42", class = "fatal",
+      reason = "auth", action = "relogin", http_status = 401,
+      severity = "warning", min_delay = 0,
+    }, err)
+  end)
+
+  it("classifies rate limits and unknown codes", function()
+    local _, err = rest.check { ActionStatus = "FAIL", ErrorCode = 60007,
+      ErrorInfo = "frequency limit" }
+    assert.equal("transient", err.class)
+    assert.equal("rate_limited", err.reason)
+    assert.equal("reduce_rate", err.action)
+    _, err = rest.check { ActionStatus = "FAIL", ErrorCode = 99999 }
+    assert.equal(99999, err.code)
+    assert.is_nil(err.name)
+    assert.equal("unknown", err.reason)
+  end)
+
+  it("reports the failed items of a batch answer", function()
+    local body = cjson.encode {
+      ActionStatus = "OK", ErrorCode = 0, ErrorInfo = "",
+      ErrorList = {
+        { To_Account = "alice", ErrorCode = 70107, ErrorInfo = "no user" },
+        { To_Account = "bob", ErrorCode = 20004, ErrorInfo = "net" },
+        { To_Account = "carol", ErrorCode = 0 },
+      },
+    }
+    local answer, failures = rest.check(body)
+    assert.equal("OK", answer.ActionStatus)
+    assert.equal(2, #failures)
+    assert.equal("alice", failures[1].account)
+    assert.equal(70107, failures[1].code)
+    assert.equal("fatal", failures[1].class)
+    assert.equal("not_found", failures[1].reason)
+    assert.equal("bob", failures[2].account)
+    assert.equal("transient", failures[2].class)
+  end)
+
+  it("keeps per-item failures on a failed batch, and odd items", function()
+    local _, err = rest.check {
+      ActionStatus = "FAIL", ErrorCode = 90011,
+      ErrorList = { { Member_Account = "x", ErrorCode = 10019 }, "junk",
+        { To_Account = "y", ErrorCode = "70001" } },
+    }
+    assert.equal(90011, err.code)
+    assert.equal("too_large", err.reason)
+    assert.equal(3, #err.failures)
+    assert.equal("x", err.failures[1].account)
+    assert.equal("bad_response", err.failures[2].reason)
+    assert.equal("y", err.failures[3].account)
+    assert.equal("bad_response", err.failures[3].reason)
+  end)
+
+  local junk = {
+    { "nil", nil }, { "a number", 42 }, { "a boolean", true },
+    { "the empty string", "" }, { "text", "Bad Gateway" },
+    { "HTML", "<html><body>502</body></html>" },
+    { "truncated JSON", '{"ActionStatus":"OK"' },
+    { "a JSON array", "[1,2,3]" }, { "a JSON string", '"OK"' },
+    { "JSON null", "null" }, { "an array table", { 1, 2 } },
+    { "no ActionStatus", '{"ErrorCode":0}' },
+    { "a wrong ActionStatus", '{"ActionStatus":"MAYBE","ErrorCode":1}' },
+    { "ActionStatus of the wrong type", '{"ActionStatus":1}' },
+    { "FAIL without a code", '{"ActionStatus":"FAIL"}' },
+    { "FAIL with code 0", '{"ActionStatus":"FAIL","ErrorCode":0}' },
+    { "FAIL with a string code", '{"ActionStatus":"FAIL","ErrorCode":"1"}' },
+    { "FAIL with a fractional code",
+      '{"ActionStatus":"FAIL","ErrorCode":1.5}' },
+    { "FAIL with a huge code", '{"ActionStatus":"FAIL","ErrorCode":1e300}' },
+    { "deeply nested JSON", ("["):rep(100000) .. ("]"):rep(100000) },
+    { "deeply nested objects",
+      ('{"a":'):rep(5000) .. "1" .. ("}"):rep(5000) },
+    { "a NUL byte", '{"ActionStatus":"OK"}\0' },
+  }
+  for _, case in ipairs(junk) do
+    it("returns nil and an error for " .. case[1], function()
+      local ok, err = rest.check(case[2])
+      assert.is_nil(ok)
+      assert.equal("bad_response", err.reason)
+      assert.equal("fatal", err.class)
+      assert.equal(502, err.http_status)
+      assert.is_string(err.info)
+      assert.is_nil(err.code)
+    end)
+  end
+
+  it("reports an answer that is OK with a non-zero code as failed", function()
+    local ok, err = rest.check { ActionStatus = "OK", ErrorCode = 10010 }
+    assert.is_nil(ok)
+    assert.equal("not_found", err.reason)
+  end)
+
+  it("takes another decoder, and explains when none works", function()
+    local ok, err = rest.check('{"x":1}', function() error("boom") end)
+    assert.is_nil(ok)
+    assert.truthy(err.info:find("boom", 1, true))
+    local answer = rest.check("anything", function()
+      return { ActionStatus = "OK" }
+    end)
+    assert.equal("OK", answer.ActionStatus)
+  end)
+end)
+
+describe("rest without a JSON library", function()
+  it("says that no decoder is available", function()
+    local saved = {}
+    for _, name in ipairs { "cjson", "cjson.safe", "dkjson", "imerr.rest" } do
+      saved[name] = package.loaded[name]
+      package.loaded[name] = nil
+    end
+    local function block(name)
+      if name == "cjson" or name == "cjson.safe" or name == "dkjson" then
+        return function() error("blocked") end
+      end
+    end
+    table.insert(package.loaders or package.searchers, 1, block)
+    local ok, plain = pcall(require, "imerr.rest")
+    table.remove(package.loaders or package.searchers, 1)
+    for name, mod in pairs(saved) do package.loaded[name] = mod end
+    assert.truthy(ok, plain)
+    local none, err = plain.check('{"ActionStatus":"OK"}')
+    assert.is_nil(none)
+    assert.truthy(err.info:find("no JSON decoder", 1, true), err.info)
+    assert.equal("OK", plain.check({ ActionStatus = "OK" }).ActionStatus)
+  end)
+end)
