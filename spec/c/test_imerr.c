@@ -75,6 +75,27 @@ static void test_order(void) {
   }
 }
 
+static void test_hints(void) {
+  const imerr_entry *e = imerr_find(9506);
+  const imerr_reason *r = imerr_find_reason("unknown");
+  size_t i;
+  CHECK(e != NULL && strcmp(e->retry_class, "transient") == 0);
+  CHECK(e != NULL && strcmp(e->reason, "rate_limited") == 0);
+  CHECK(e != NULL && e->min_delay_ms == 200 && e->http_status == 429);
+  e = imerr_find(70001);
+  CHECK(e != NULL && strcmp(e->action, "relogin") == 0);
+  CHECK(r != NULL && strcmp(r->retry_class, "fatal") == 0);
+  CHECK(r != NULL && r->http_status == 500);
+  CHECK(imerr_find_reason(NULL) == NULL && imerr_find_reason("x") == NULL);
+  CHECK(imerr_reason_at(imerr_reason_count()) == NULL);
+  for (i = 0; i < imerr_count(); i++) {
+    e = imerr_at(i);
+    r = imerr_find_reason(e->reason);
+    CHECK(r != NULL && strcmp(r->retry_class, e->retry_class) == 0);
+    CHECK(r != NULL && r->http_status == e->http_status);
+  }
+}
+
 static void test_parse(void) {
   CHECK(parses("70001", 70001) && parses(" -302 ", -302));
   CHECK(parses("+9510", 9510) && parses("\t0\n", 0) && parses("-0", 0));
@@ -101,6 +122,7 @@ int main(void) {
   test_range();
   test_find_name();
   test_order();
+  test_hints();
   test_parse();
   printf("%d passed, %d failed\n", passed, failed);
   return failed != 0;
