@@ -10,8 +10,15 @@ local _M = { _VERSION = core._VERSION }
 
 local CODE_MIN, CODE_MAX = core.CODE_MIN, core.CODE_MAX
 
+-- LuaJIT's table.new presizes the hash part. by_key must never get an
+-- array part (code 0 would start one): with it, LuaJIT cannot compile
+-- lookups of negative codes.
+local has_new, new_tab = pcall(require, "table.new")
+if not has_new then new_tab = function() return {} end end
+
 local list = {}    -- rows in ascending code order
-local by_key = {}  -- code (number) and its canonical decimal string -> row
+-- code (number) and its canonical decimal string -> row
+local by_key = new_tab(0, 2 * core.count())
 local by_name = {} -- name -> row
 local ranges = {}  -- rows that cover more than one code
 

@@ -1,0 +1,73 @@
+-- Under LuaJIT, the hot paths on known codes must compile into traces:
+-- no trace aborts and no stitching (a C API call) inside imerr.
+local describe_jit = rawget(_G, "jit") and jit.status() and describe or
+  pending
+
+describe_jit("LuaJIT traces", function()
+  local imerr = require "imerr"
+  local retry = require "imerr.retry"
+  local jutil = require "jit.util"
+  local has_vmdef, vmdef = pcall(require, "jit.vmdef")
+
+  local CODES = { 9510, 70001, 60007, 6017, -302, 0, 10010, 20004, 70169,
+    "70001", "-302", 125000, 9506, 30539 }
+  local MIXED = { 9510, -302, 0, 70001, -10001, 6017, 60007, 90024 }
+
+  -- Runs f(code) over CODES many times and returns the trace aborts inside
+  -- imerr's Lua files and every stitched trace: the loops here call no C
+  -- function, so a stitch can only come from imerr.
+  local function trace_problems(f)
+    jit.flush()
+    local problems, traces = {}, 0
+    local function on_trace(what, tr, func, pc, otr, oex)
+      local info = func and jutil.funcinfo(func, pc) or {}
+      if what == "abort" and (info.source or ""):find("/imerr/", 1, true) then
+        local msg = has_vmdef and vmdef.traceerr[otr] or tostring(otr)
+        if type(oex) == "number" and msg:find("%d", 1, true) then
+          msg = msg:format(oex)
+        end
+        problems[#problems + 1] = ("abort at %s: %s"):format(info.loc, msg)
+      elseif what == "stop" then
+        traces = traces + 1
+        local ti = jutil.traceinfo(tr)
+        if ti and ti.linktype == "stitch" then
+          problems[#problems + 1] = "stitched trace " .. tr .. " at " ..
+            tostring(info.loc)
+        end
+      end
+    end
+    jit.attach(on_trace, "trace")
+    for _, code in ipairs(CODES) do
+      for _ = 1, 2000 do f(code) end
+    end
+    -- Mixed codes in one loop, as a service sees them.
+    for i = 1, 20000 do f(MIXED[i % #MIXED + 1]) end
+    jit.attach(on_trace)
+    return problems, traces
+  end
+
+  local policy = retry.policy { max_attempts = 5, jitter = "full" }
+  local hot = {
+    lookup = function(c) return imerr.lookup(c) end,
+    name = function(c) return imerr.name(c) end,
+    message = function(c) return imerr.message(c) end,
+    classify = function(c) return retry.classify(c) end,
+    hint = function(c) return retry.hint(c) end,
+    ["policy:next"] = function(c) return policy:next(c, 2, 0.1) end,
+  }
+  for name, f in pairs(hot) do
+    it(name .. " compiles without aborts or stitches", function()
+      local problems, traces = trace_problems(f)
+      assert.same({}, problems)
+      assert.truthy(traces > 0, "no trace was recorded at all")
+    end)
+  end
+
+  it("notices the C call of the slow path (the check can fail)", function()
+    -- " 70001 " is not in canonical form: imerr asks imerr.core to parse it.
+    local problems = trace_problems(function()
+      return imerr.lookup(" 70001 ")
+    end)
+    assert.truthy(#problems > 0, "a C function call went unnoticed")
+  end)
+end)
