@@ -6,6 +6,8 @@ codes = true
 ignore = { "581" }
 
 files["spec/**/*.lua"] = { std = "+busted", max_line_length = 100 }
-files["examples/openresty/**/*.lua"] = { globals = {}, read_globals = { "ngx" } }
+files["examples/openresty/**/*.lua"] = { std = "max+ngx_lua" }
+files["spec/nginx/mock.lua"] = { std = "max+ngx_lua" }
+files["spec/nginx/wrk_post.lua"] = { globals = { "wrk" } }
 files["bench/**/*.lua"] = { read_globals = { "jit", "ngx" } }
 exclude_files = { "build*/**", ".tree*/**" }

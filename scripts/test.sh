@@ -34,7 +34,7 @@ build() {
 }
 
 lint() {
-  luacheck lua bin/imerr spec tools &&
+  luacheck lua bin/imerr spec tools examples &&
     clang-format --dry-run --Werror src/*.c src/*.h spec/c/*.c
 }
 
@@ -72,6 +72,7 @@ stage lint lint
 stage ctest ctest_all
 stage rockspec-5.4 rock 5.4 lua5.4
 stage rockspec-5.1-luajit rock 5.1 luajit
+stage openresty bash spec/nginx/run.sh
 
 echo "imerr: $passed passed, $failed failed"
 [ "$failed" -eq 0 ] || { echo "failed stages:$failures"; exit 1; }

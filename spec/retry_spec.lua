@@ -243,6 +243,31 @@ describe("retry.policy", function()
   end)
 end)
 
+describe("retry.http_hint", function()
+  it("retries the gateway statuses AWS and Envoy retry", function()
+    assert.equal("timeout", retry.http_hint(504).reason)
+    assert.equal("transient", retry.http_hint(502).class)
+    assert.equal("retry_later", retry.http_hint(503).action)
+    assert.equal("reduce_rate", retry.http_hint(429).action)
+    assert.equal(429, retry.http_hint(429).http_status)
+    assert.equal(retry.http_hint(500), retry.http_hint(500))
+    local h = retry.http_hint(404)
+    assert.same({ "fatal", "bad_response", 502, 404 },
+      { h.class, h.reason, h.http_status, h.status })
+    for _, bad in ipairs { 99, 600, 200.5, "502", nil } do
+      assert.is_nil((retry.http_hint(bad)))
+    end
+  end)
+
+  it("drives the policy like a code does", function()
+    local p = retry.policy { jitter = "none" }
+    assert.equal(0.05, p:next(retry.http_hint(502), 1))
+    assert.equal(1, p:next(retry.http_hint(503), 1))
+    assert.same({ nil, "fatal" }, { p:next(retry.http_hint(404), 1) })
+    assert.same({ nil, "fatal" }, { p:next({ class = "transient" }, 1) })
+  end)
+end)
+
 describe("retry.budget", function()
   it("refuses the third retry in a row with capacity 10, cost 5", function()
     local b = assert(retry.budget { capacity = 10, cost = 5 })

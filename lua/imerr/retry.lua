@@ -51,6 +51,35 @@ function _M.hint(code)
   return hint
 end
 
+-- Transport failures (an HTTP status other than 200 from the REST API's
+-- gateway) are not IM codes; these are the ones worth retrying, as AWS
+-- and Envoy retry them, with the action each one asks for.
+local HTTP_RETRYABLE = {
+  [408] = { "timeout", "retry" }, [429] = { "rate_limited", "reduce_rate" },
+  [500] = { "server_error", "retry" }, [502] = { "server_error", "retry" },
+  [503] = { "overload", "retry_later" }, [504] = { "timeout", "retry" },
+}
+local http_hints = {}
+
+--- The hint for an HTTP status of the transport: transient for 408,
+-- 429, 500, 502, 503 and 504, else fatal with reason "bad_response".
+-- Hints are shared tables: read-only.
+function _M.http_hint(status)
+  local hint = http_hints[status]
+  if hint then return hint end
+  if type(status) ~= "number" or status ~= floor(status) or status < 100 or
+    status > 599 then
+    return nil, "HTTP status must be an integer 100..599"
+  end
+  local kind = HTTP_RETRYABLE[status] or { "bad_response", "none" }
+  local r = reasons[kind[1]]
+  hint = { class = r.class, reason = kind[1], action = kind[2],
+    min_delay = 0, http_status = r.http_status, severity = r.severity,
+    status = status }
+  http_hints[status] = hint
+  return hint
+end
+
 ---------------------------------------------------------------------------
 -- Retry budget: a token bucket shared by every policy that uses it (AWS
 -- retry quota): a retry takes `cost` tokens (`timeout_cost` after a
@@ -247,7 +276,14 @@ local THROTTLED = { reduce_rate = true, retry_later = true }
 -- taken and whether this was the relogin retry.
 local function plan(p, code, attempt, elapsed, fresh_credentials)
   local row = lookup(code)
-  if not row then return nil, "fatal" end
+  if not row then
+    -- A hint or error table (rest.check, http_hint) stands for its code.
+    if type(code) ~= "table" or type(code.class) ~= "string" or
+      type(code.min_delay) ~= "number" then
+      return nil, "fatal"
+    end
+    row = code
+  end
   local class, action = row.class, row.action
   if class == "ok" then return nil, "ok" end
   local relogin = action == "relogin"
@@ -282,7 +318,8 @@ local function plan(p, code, attempt, elapsed, fresh_credentials)
 end
 
 --- policy:next(code, attempt, elapsed, fresh_credentials) -> delay in
--- seconds before the next attempt, or nil and why not: "ok", "fatal",
+-- seconds before the next attempt, or nil and why not. code may also be
+-- a hint or the error table of rest.check. Why not: "ok", "fatal",
 -- "relogin" (get a new UserSig, then call again with fresh_credentials =
 -- true: that allows one retry), "max_attempts", "deadline", "budget", or
 -- "invalid" (attempt or elapsed are not numbers). attempt counts the

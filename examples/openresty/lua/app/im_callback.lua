@@ -1,0 +1,55 @@
+--- Answers Tencent's third-party callbacks (before-send callbacks): lets a
+-- message through, rejects it (with the app's own code in 120001..130000
+-- when the client should know why), or drops it silently.
+local callback = require "imerr.callback"
+local cjson = require "cjson.safe"
+
+local ngx = ngx
+local type, ipairs = type, ipairs
+
+local _M = {}
+
+-- The app's rules: words and what to do about them.
+local RULES = {
+  { word = "forbidden", answer = function()
+    return callback.reject(120001, "this message breaks the house rules")
+  end },
+  { word = "spam", answer = function() return callback.reject("spam") end },
+  { word = "quietly", answer = callback.drop },
+}
+
+-- The text of a C2C message request's text elements.
+local function message_text(req)
+  local parts = {}
+  if type(req.MsgBody) == "table" then
+    for _, elem in ipairs(req.MsgBody) do
+      local content = type(elem) == "table" and elem.MsgContent
+      if type(content) == "table" and type(content.Text) == "string" then
+        parts[#parts + 1] = content.Text
+      end
+    end
+  end
+  return table.concat(parts, "\n")
+end
+
+local function decide(req)
+  local text = message_text(req)
+  for _, rule in ipairs(RULES) do
+    if text:find(rule.word, 1, true) then return rule.answer() end
+  end
+  return callback.allow()
+end
+
+function _M.handle()
+  ngx.req.read_body()
+  local req = cjson.decode(ngx.req.get_body_data() or "")
+  ngx.header["Content-Type"] = "application/json"
+  if type(req) ~= "table" then
+    ngx.status = ngx.HTTP_BAD_REQUEST
+    ngx.say('{"error":"the callback body must be a JSON object"}')
+    return
+  end
+  ngx.say(callback.encode(decide(req)))
+end
+
+return _M

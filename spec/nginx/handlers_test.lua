@@ -1,0 +1,185 @@
+-- The OpenResty example handlers, driven over HTTP in a real nginx started
+-- by spec/nginx/run.sh (IMERR_NGINX, IMERR_MOCK).
+local http = require "socket.http"
+local ltn12 = require "ltn12"
+local cjson = require "cjson"
+
+local BASE = assert(os.getenv("IMERR_NGINX"), "run through spec/nginx/run.sh")
+local MOCK = assert(os.getenv("IMERR_MOCK"))
+local RUN = tostring(os.time()) .. "-" .. tostring(math.random(1e6))
+
+local function request(url, body)
+  local out = {}
+  local _, status, headers = http.request {
+    url = url, method = body and "POST" or "GET",
+    source = body and ltn12.source.string(body),
+    headers = body and { ["Content-Type"] = "application/json",
+      ["Content-Length"] = #body },
+    sink = ltn12.sink.table(out),
+  }
+  return status, table.concat(out), headers
+end
+
+-- Calls the proxy with a scenario of the mock; returns status, decoded
+-- JSON body, headers and the mock's record of the attempts.
+local function im(scenario, path)
+  local id = scenario .. "-" .. RUN .. "-" .. math.random(1e9)
+  local status, body, headers = request(("%s%s?scenario=%s&id=%s"):format(
+    BASE, path or "/v4/openim/sendmsg", scenario, id), '{"To_Account":"x"}')
+  local _, stats = request(MOCK .. "/mock/stats?id=" .. id)
+  return status, cjson.decode(body), headers, cjson.decode(stats)
+end
+
+local function gaps(times)
+  local out = {}
+  for i = 2, #times do out[#out + 1] = times[i] - times[i - 1] end
+  return out
+end
+
+describe("the REST proxy", function()
+  it("passes a success through", function()
+    local status, body, headers, stats = im("ok")
+    assert.equal(200, status)
+    assert.equal("OK", body.ActionStatus)
+    assert.equal("1", headers["x-imerr-attempts"])
+    assert.equal(1, stats.attempts)
+  end)
+
+  it("retries 70169 once, quickly, then succeeds", function()
+    local status, body, headers, stats = im("flaky")
+    assert.equal(200, status)
+    assert.equal("OK", body.ActionStatus)
+    assert.equal(2, stats.attempts)
+    assert.equal("2", headers["x-imerr-attempts"])
+    assert.truthy(gaps(stats.times)[1] < 0.05)
+  end)
+
+  it("backs off slower on 60007, then answers 429", function()
+    local status, body, headers, stats = im("throttled")
+    assert.equal(429, status)
+    assert.equal(60007, body.code)
+    assert.equal("ERR_SVR_COMM_REST_FREQ_LIMIT", body.name)
+    assert.equal("transient", body.class)
+    assert.equal("reduce_rate", body.action)
+    assert.equal(3, body.attempts)
+    assert.equal("max_attempts", headers["x-imerr-stop"])
+    assert.equal(3, stats.attempts)
+    local g = gaps(stats.times)
+    -- throttle base 0.05 s, doubled: at least 0.05 s, then 0.1 s
+    assert.truthy(g[1] >= 0.045, g[1])
+    assert.truthy(g[2] >= 0.095, g[2])
+  end)
+
+  it("does not retry 70001 and asks for a new UserSig", function()
+    local status, body, headers, stats = im("relogin")
+    assert.equal(401, status)
+    assert.equal(70001, body.code)
+    assert.equal("fatal", body.class)
+    assert.equal("relogin", body.action)
+    assert.equal("UserSig expired", body.info)
+    assert.truthy(body.request_id:find("^mock%-"))
+    assert.equal("relogin", headers["x-imerr-stop"])
+    assert.equal(1, stats.attempts)
+  end)
+
+  it("reports the failed items of a partial batch", function()
+    local status, body, headers, stats = im("partial")
+    assert.equal(200, status)
+    assert.equal(2, #body.ErrorList)
+    assert.equal("2", headers["x-imerr-failed-items"])
+    assert.equal(1, stats.attempts)
+  end)
+
+  it("answers 502 for junk and empty bodies, without retrying", function()
+    for _, scenario in ipairs { "junk", "empty" } do
+      local status, body, _, stats = im(scenario)
+      assert.equal(502, status)
+      assert.equal("bad_response", body.reason)
+      assert.equal(1, stats.attempts)
+    end
+  end)
+
+  it("retries a 502 from the upstream, then answers 502", function()
+    local status, body, _, stats = im("bad_gateway")
+    assert.equal(502, status)
+    assert.equal("server_error", body.reason)
+    assert.equal("transient", body.class)
+    assert.equal(3, stats.attempts)
+  end)
+
+  it("does not retry a 404 from the upstream", function()
+    local status, body, _, stats = im("not_found")
+    assert.equal(502, status)
+    assert.equal("bad_response", body.reason)
+    assert.equal(1, stats.attempts)
+  end)
+
+  it("shares one budget between workers and refuses when it is empty",
+    function()
+      -- capacity 10, cost 5: two retries in all, whichever worker asks
+      local attempts, stops = 0, {}
+      for _ = 1, 4 do
+        local _, _, headers, stats = im("bad_gateway", "/budget/v4/x/y")
+        attempts = attempts + stats.attempts
+        stops[#stops + 1] = headers["x-imerr-stop"]
+      end
+      assert.equal(4 + 2, attempts)
+      assert.equal("budget", stops[4])
+    end)
+end)
+
+describe("the callback endpoint", function()
+  local function answer(text)
+    local status, body = request(BASE .. "/im/callback?CallbackCommand=" ..
+      "C2C.CallbackBeforeSendMsg", cjson.encode {
+        CallbackCommand = "C2C.CallbackBeforeSendMsg", From_Account = "a",
+        To_Account = "b", MsgBody = { { MsgType = "TIMTextElem",
+          MsgContent = { Text = text } } } })
+    return status, cjson.decode(body)
+  end
+
+  it("allows, rejects with an app code, rejects and drops", function()
+    local _, status, body
+    status, body = answer("hello")
+    assert.equal(200, status)
+    assert.same({ ActionStatus = "OK", ErrorCode = 0, ErrorInfo = "" }, body)
+    _, body = answer("a forbidden word")
+    assert.equal(120001, body.ErrorCode)
+    assert.equal("this message breaks the house rules", body.ErrorInfo)
+    _, body = answer("buy spam")
+    assert.equal(1, body.ErrorCode)
+    _, body = answer("say it quietly")
+    assert.equal(2, body.ErrorCode)
+  end)
+
+  it("answers 400 to a body that is not JSON", function()
+    local status = request(BASE .. "/im/callback", "not json")
+    assert.equal(400, status)
+  end)
+end)
+
+describe("the metrics page", function()
+  it("counts codes by severity and by code", function()
+    im("config")
+    local status, text = request(BASE .. "/metrics")
+    assert.equal(200, status)
+    assert.truthy(text:find("# TYPE imerr_errors_total counter", 1, true))
+    local critical = tonumber(text:match(
+      'imerr_errors_total{severity="critical"} (%d+)'))
+    assert.truthy(critical >= 1)
+    assert.truthy(text:find('imerr_code_total{code="70001",' ..
+      'name="ERR_SVR_ACCOUNT_USERSIG_EXPIRED",class="fatal",' ..
+      'severity="warning"} ', 1, true))
+    assert.truthy(text:find('imerr_code_total{code="70107"', 1, true))
+    assert.truthy(tonumber(text:match("imerr_ok_total (%d+)")) >= 1)
+  end)
+end)
+
+describe("imerr installed from the rockspec for nginx's LuaJIT", function()
+  it("classifies inside a handler", function()
+    local _, body = request(MOCK .. "/classify?code=9510")
+    assert.equal("transient timeout\n", body)
+    _, body = request(MOCK .. "/classify?code=70001")
+    assert.equal("fatal auth\n", body)
+  end)
+end)

@@ -1,0 +1,103 @@
+#!/bin/bash
+# Runs the OpenResty examples in a real nginx (Debian's Lua module) with
+# imerr installed from the rockspec for Lua 5.1, against a mock of the IM
+# REST API served by the same nginx: the handler specs, then a short wrk
+# load, then a look at the error log. nginx is stopped by its pid file on
+# the way out, whatever happened.
+set -u
+root=$(cd "$(dirname "$0")/../.." && pwd)
+work=$(mktemp -d /tmp/imerr-nginx.XXXXXX)
+chmod 755 "$work"
+prefix=$work/prefix
+pid_file=$prefix/logs/nginx.pid
+
+stop_nginx() {
+  if [ -s "$pid_file" ]; then
+    local pid
+    pid=$(cat "$pid_file")
+    kill -QUIT "$pid" 2>/dev/null
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid"
+  fi
+  rm -rf "$work"
+}
+trap stop_nginx EXIT
+
+# imerr for nginx's LuaJIT, installed with the rockspec.
+tree=$work/tree
+(cd "$root" && luarocks --lua-version=5.1 make --deps-mode=none \
+  --tree "$tree" imerr-scm-1.rockspec >"$work/rock.log" 2>&1)
+status=$?
+rm -rf "$root/build.luarocks"
+[ $status -eq 0 ] || { cat "$work/rock.log"; exit 1; }
+
+mkdir -p "$prefix"/{conf,lua,lib,logs,tmp}
+cp -r "$tree"/share/lua/5.1/. "$prefix/lua/"
+cp -r "$tree"/lib/lua/5.1/. "$prefix/lib/"
+cp -r "$root"/examples/openresty/lua/. "$prefix/lua/"
+cp "$root/spec/nginx/mock.lua" "$prefix/lua/"
+
+# The example configuration, pointed at the mock, with delays scaled down
+# and jitter off so that the specs can check the gaps between attempts.
+configure() {
+  local port=$1 mock=$2 user=""
+  [ "$(id -u)" -eq 0 ] && user="user root root;"
+  sed -e "s/listen 127.0.0.1:8080;/listen 127.0.0.1:$port;/" \
+    -e "s|proxy_pass https://console.tim.qq.com;|proxy_pass http://127.0.0.1:$mock;|" \
+    -e "/proxy_ssl_server_name/d" \
+    -e "s/set \$imerr_base .*/set \$imerr_base 0.002;/" \
+    -e "s/set \$imerr_throttle_base .*/set \$imerr_throttle_base 0.05;/" \
+    -e "s/set \$imerr_cap .*/set \$imerr_cap 1;/" \
+    -e "s/set \$imerr_jitter .*/set \$imerr_jitter none;/" \
+    -e "s/^http {/$user\nhttp {\n  include mock.conf;/" \
+    "$root/examples/openresty/nginx.conf" >"$prefix/conf/nginx.conf"
+  sed "s/@MOCK_PORT@/$mock/" "$root/spec/nginx/mock.conf" \
+    >"$prefix/conf/mock.conf"
+  # A location with a tiny budget, for the shared-budget spec.
+  sed -i "s|^    location = /metrics {|    location /budget/v4/ {\n      set \$imerr_budget_capacity 10;\n      set \$imerr_budget_key tiny;\n      rewrite ^/budget(/.*)\$ \$1 break;\n      content_by_lua_block { require(\"app.im_proxy\").handle() }\n    }\n\n&|" \
+    "$prefix/conf/nginx.conf"
+}
+
+# Start on free ports: try a few random pairs.
+started=""
+for _ in 1 2 3 4 5; do
+  port=$((20000 + RANDOM % 20000))
+  configure "$port" $((port + 1))
+  if nginx -p "$prefix" -c conf/nginx.conf -e "$prefix/logs/error.log" \
+    2>"$work/start.log"; then
+    started=yes
+    break
+  fi
+  grep -q "Address already in use" "$work/start.log" || break
+done
+if [ -z "$started" ]; then
+  echo "nginx did not start:"
+  cat "$work/start.log" "$prefix/logs/error.log" 2>/dev/null
+  exit 1
+fi
+for _ in $(seq 50); do [ -s "$pid_file" ] && break; sleep 0.1; done
+url=http://127.0.0.1:$port
+echo "nginx $(nginx -v 2>&1 | sed 's/.*\///') on $url, pid $(cat "$pid_file")"
+
+failed=0
+cd "$root" || exit 1
+IMERR_NGINX=$url IMERR_MOCK=http://127.0.0.1:$((port + 1)) \
+  busted --lua=lua5.4 --pattern=_test spec/nginx || failed=1
+
+# A short bounded load: 2 threads, 4 connections, 3 s per endpoint.
+for target in "/v4/openim/sendmsg?scenario=ok&id=wrk" "/im/callback"; do
+  out=$(wrk -t2 -c4 -d3s -s spec/nginx/wrk_post.lua "$url$target")
+  echo "wrk $target:"
+  echo "$out" | sed 's/^/  /'
+  if echo "$out" | grep -q "Non-2xx"; then
+    echo "wrk: unexpected non-2xx answers for $target"
+    failed=1
+  fi
+  echo "$out" | grep -q "Requests/sec" || failed=1
+done
+
+if grep -E "\[(error|crit|alert|emerg)\]" "$prefix/logs/error.log"; then
+  echo "nginx logged errors (above)"
+  failed=1
+fi
+exit $failed
