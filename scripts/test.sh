@@ -39,7 +39,7 @@ lint() {
 }
 
 ctest_all() {
-  (cd "$BUILD" && ctest --output-on-failure)
+  (cd "$BUILD" && ctest -V)
 }
 
 # Installs with the rockspec into a scratch tree for one Lua version and
@@ -67,12 +67,58 @@ rock() {
   return $status
 }
 
+# ASan + UBSan over the C core, the Lua modules (runtime preloaded into
+# the interpreters) and the C tests; every busted suite runs against it.
+asan() {
+  cmake -S "$ROOT" -B "$ROOT/build-asan" -DIMERR_SANITIZE=address &&
+    cmake --build "$ROOT/build-asan" --parallel 2 &&
+    (cd "$ROOT/build-asan" && ctest --output-on-failure)
+}
+
+# ThreadSanitizer over the C tests, eight threads among them.
+tsan() {
+  cmake -S "$ROOT" -B "$ROOT/build-tsan" -DIMERR_SANITIZE=thread \
+    -DIMERR_LUA_ABIS= &&
+    cmake --build "$ROOT/build-tsan" --parallel 2 &&
+    (cd "$ROOT/build-tsan" && ctest -R '^c_' --output-on-failure)
+}
+
+# libFuzzer: each target for IMERR_FUZZ_SECONDS (30 s by default).
+fuzz() {
+  CC=clang cmake -S "$ROOT" -B "$ROOT/build-fuzz" -DIMERR_FUZZ=ON \
+    -DIMERR_TESTS=OFF -DIMERR_LUA_ABIS= \
+    -DIMERR_FUZZ_SECONDS="${IMERR_FUZZ_SECONDS:-30}" &&
+    cmake --build "$ROOT/build-fuzz" --parallel 2 &&
+    (cd "$ROOT/build-fuzz" && ctest -V)
+}
+
+# valgrind memcheck: the C tests and a Lua script calling everything.
+memcheck() {
+  local vg="valgrind -q --error-exitcode=1 --leak-check=full"
+  vg="$vg --errors-for-leak-kinds=definite"
+  $vg "$BUILD/spec/test_imerr" &&
+    LUA_PATH="lua/?.lua;lua/?/init.lua;;" LUA_CPATH="$BUILD/lua/5.4/?.so;;" \
+      $vg lua5.4 spec/valgrind/exercise.lua
+}
+
 stage build build
 stage lint lint
 stage ctest ctest_all
 stage rockspec-5.4 rock 5.4 lua5.4
 stage rockspec-5.1-luajit rock 5.1 luajit
 stage openresty bash spec/nginx/run.sh
+stage asan-ubsan asan
+stage tsan tsan
+stage valgrind memcheck
+stage fuzz fuzz
+
+# What the logs counted.
+grep -h "successes /" "$BUILD"/logs/ctest.log 2>/dev/null | sed 's/^/busted: /'
+# ctest -V prefixes each line with the test's number.
+awk '/Test command:.*\/fuzz_/ { match($0, /fuzz_[a-z_]+/)
+       name[$1] = substr($0, RSTART, RLENGTH) }
+     /number_of_executed_units/ { print name[$1] ": " $NF " runs" }' \
+  "$BUILD/logs/fuzz.log" 2>/dev/null
 
 echo "imerr: $passed passed, $failed failed"
 [ "$failed" -eq 0 ] || { echo "failed stages:$failures"; exit 1; }

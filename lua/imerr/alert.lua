@@ -49,8 +49,12 @@ end
 
 --- rules:observe(code, now) -> list of the names of the rules that fire:
 -- those that matched more than more_than codes within their window,
--- counting this one. now is in seconds (e.g. ngx.now()).
+-- counting this one. now is in seconds (e.g. ngx.now()); without it,
+-- nil and a message.
 function Rules:observe(code, now)
+  if type(now) ~= "number" or now ~= now then
+    return nil, "now must be a number of seconds"
+  end
   local fired = {}
   for i = 1, #self do
     local r = self[i]

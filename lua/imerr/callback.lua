@@ -43,7 +43,7 @@ function _M.reject(code, info)
   if type(code) ~= "number" or code ~= floor(code) or
     not (code >= _M.APP_MIN and code <= _M.APP_MAX) then
     return nil, ("app code must be an integer in %d..%d, got %s"):format(
-      _M.APP_MIN, _M.APP_MAX, tostring(code))
+      _M.APP_MIN, _M.APP_MAX, tostring(code):sub(1, 40))
   end
   return answer(code, info)
 end

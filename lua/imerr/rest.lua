@@ -6,11 +6,14 @@ local imerr = require "imerr"
 local retry = require "imerr.retry"
 
 local type, pcall, tostring, floor = type, pcall, tostring, math.floor
+local rawget = rawget
 
 local _M = { _VERSION = imerr._VERSION }
 
 -- Deeper JSON is no IM answer; cjson refuses it before building it.
 _M.MAX_DEPTH = 64
+-- ErrorList items read at most (a batch call takes at most 500 accounts).
+local MAX_ITEMS = 100000
 
 local ACCOUNT_KEYS = { "To_Account", "Member_Account", "UserID", "Account" }
 
@@ -61,20 +64,22 @@ end
 local function item_failures(list)
   if type(list) ~= "table" then return nil end
   local out = {}
-  for i = 1, #list do
-    local item = list[i]
+  for i = 1, math.min(rawlen and rawlen(list) or #list, MAX_ITEMS) do
+    local item = rawget(list, i)
     local f
     if type(item) ~= "table" then
       f = broken("ErrorList item " .. i .. " is not an object")
-    elseif item.ErrorCode ~= 0 then
-      if is_code(item.ErrorCode) then
-        f = failure(item.ErrorCode, item.ErrorInfo)
+    elseif rawget(item, "ErrorCode") ~= 0 then
+      local code = rawget(item, "ErrorCode")
+      if is_code(code) then
+        f = failure(code, rawget(item, "ErrorInfo"))
       else
         f = broken("ErrorList item " .. i .. " has no valid ErrorCode")
       end
       for _, key in ipairs(ACCOUNT_KEYS) do
-        if type(item[key]) == "string" then
-          f.account = item[key]
+        local account = rawget(item, key)
+        if type(account) == "string" then
+          f.account = account
           break
         end
       end
@@ -113,11 +118,13 @@ function _M.check(answer, decode)
   if type(answer) ~= "table" then
     return nil, broken("answer must be a JSON object, got " .. type(answer))
   end
-  if answer[1] ~= nil then
+  -- Raw reads: a table's metatable gets no say in what the answer holds.
+  if rawget(answer, 1) ~= nil then
     return nil, broken("answer is a JSON array, not an object")
   end
-  local status, code = answer.ActionStatus, answer.ErrorCode
-  local failures = item_failures(answer.ErrorList)
+  local status = rawget(answer, "ActionStatus")
+  local code = rawget(answer, "ErrorCode")
+  local failures = item_failures(rawget(answer, "ErrorList"))
   if status == "OK" and (code == nil or code == 0) then
     return answer, failures
   end
@@ -129,10 +136,9 @@ function _M.check(answer, decode)
   if not is_code(code) or code == 0 then
     return nil, broken("a failed answer needs a non-zero integer ErrorCode")
   end
-  local err = failure(code, answer.ErrorInfo)
-  if type(answer.RequestId) == "string" then
-    err.request_id = answer.RequestId
-  end
+  local err = failure(code, rawget(answer, "ErrorInfo"))
+  local request_id = rawget(answer, "RequestId")
+  if type(request_id) == "string" then err.request_id = request_id end
   err.failures = failures
   return nil, err
 end

@@ -108,21 +108,24 @@ end
 local Budget = {}
 Budget.__index = Budget
 
-local function positive_number(v)
-  return type(v) == "number" and v > 0 and v < math.huge
+-- A number in (0, max]: rules out NaN, infinities and absurd settings.
+local function positive_number(v, max)
+  return type(v) == "number" and v > 0 and v <= (max or 1e9)
 end
+
+local MAX_DELAY, MAX_DEADLINE = 3600, 86400
 
 --- retry.budget{ capacity = 500, cost = 5, timeout_cost = 10, refund = 1,
 -- shared = ngx.shared.DICT or store = {incr=...}, key = "imerr:budget" }
 function _M.budget(opts)
-  opts = opts or {}
+  if opts == nil then opts = {} end
   if type(opts) ~= "table" then return nil, "budget options must be a table" end
   local b = setmetatable({ capacity = 500, cost = 5, timeout_cost = 10,
     refund = 1, key = "imerr:budget" }, Budget)
   for k, v in pairs(opts) do
     if b[k] ~= nil and k ~= "key" then
       if not positive_number(v) then
-        return nil, "budget " .. k .. " must be a positive number"
+        return nil, "budget " .. k .. " must be a number in (0, 1e9]"
       end
       b[k] = v
     elseif k == "key" then
@@ -138,8 +141,9 @@ function _M.budget(opts)
   if opts.shared and opts.store then
     return nil, "give shared or store, not both"
   end
-  if type(store) ~= "table" and type(store) ~= "userdata" or
-    type(store.incr) ~= "function" then
+  -- Stores are objects (ngx.shared.DICT has a metatable): ask politely.
+  local has_incr, incr = pcall(function() return store.incr end)
+  if not has_incr or type(incr) ~= "function" then
     return nil, "budget store must have an incr(key, delta, init) method"
   end
   b.store = store
@@ -161,8 +165,7 @@ end
 
 --- Reports a success: gives back `taken` tokens, or `refund` if none.
 function Budget:success(taken)
-  local add = (type(taken) == "number" and taken > 0) and taken or
-    self.refund
+  local add = positive_number(taken, self.capacity) and taken or self.refund
   local v = self.store:incr(self.key, add, self.capacity)
   if type(v) == "number" and v > self.capacity then
     self.store:incr(self.key, self.capacity - v, self.capacity)
@@ -206,8 +209,8 @@ local POLICY_NUMBERS = { base = true, throttle_base = true, cap = true }
 
 local function check_policy(p)
   for k in pairs(POLICY_NUMBERS) do
-    if not positive_number(p[k]) then
-      return "policy " .. k .. " must be a positive number"
+    if not positive_number(p[k], MAX_DELAY) then
+      return "policy " .. k .. " must be a number of seconds in (0, 3600]"
     end
   end
   local n = p.max_attempts
@@ -217,8 +220,8 @@ local function check_policy(p)
   if not JITTERS[p.jitter] then
     return "policy jitter must be full, equal, decorrelated or none"
   end
-  if p.deadline ~= nil and not positive_number(p.deadline) then
-    return "policy deadline must be a positive number of seconds"
+  if p.deadline ~= nil and not positive_number(p.deadline, MAX_DEADLINE) then
+    return "policy deadline must be a number of seconds in (0, 86400]"
   end
   if type(p.random) ~= "function" or type(p.clock) ~= "function" then
     return "policy random and clock must be functions"
@@ -232,7 +235,7 @@ end
 -- cap = 20, jitter = "full", deadline = nil, random = math.random,
 -- budget = nil, clock = ngx.now or a wall clock }
 function _M.policy(opts)
-  opts = opts or {}
+  if opts == nil then opts = {} end
   if type(opts) ~= "table" then return nil, "policy options must be a table" end
   local p = setmetatable({ max_attempts = 3, base = 0.05, throttle_base = 1,
     cap = 20, jitter = "full", random = math.random }, Policy)
@@ -278,8 +281,8 @@ local function plan(p, code, attempt, elapsed, fresh_credentials)
   local row = lookup(code)
   if not row then
     -- A hint or error table (rest.check, http_hint) stands for its code.
-    if type(code) ~= "table" or type(code.class) ~= "string" or
-      type(code.min_delay) ~= "number" then
+    if type(code) ~= "table" or type(rawget(code, "class")) ~= "string" or
+      type(rawget(code, "min_delay")) ~= "number" then
       return nil, "fatal"
     end
     row = code
@@ -292,18 +295,19 @@ local function plan(p, code, attempt, elapsed, fresh_credentials)
   elseif class ~= "transient" then
     return nil, "fatal"
   end
-  if type(attempt) ~= "number" or not (attempt >= 1) then
+  if type(attempt) ~= "number" or not (attempt >= 1) or
+    attempt ~= floor(attempt) then
     return nil, "invalid"
   end
   if attempt >= p.max_attempts then return nil, "max_attempts" end
   local delay = 0
   if not relogin then
     delay = backoff(p, THROTTLED[action] and p.throttle_base or p.base,
-      floor(attempt))
+      attempt)
   end
   if delay < row.min_delay then delay = row.min_delay end
   if p.deadline then
-    elapsed = elapsed or 0
+    if elapsed == nil then elapsed = 0 end
     if type(elapsed) ~= "number" or not (elapsed >= 0) then
       return nil, "invalid"
     end
