@@ -8,8 +8,8 @@ describe("imerr.lookup", function()
       official = true, part = "sdk", section = "network",
       message = "Network connection setup timed out. Try again after the " ..
         "network recovers.",
-      class = "transient", reason = "timeout", action = "reconnect",
-      severity = "warning", min_delay = 0, http_status = 504,
+      hint = { class = "transient", reason = "timeout", action = "reconnect",
+        severity = "warning", min_delay = 0, http_status = 504 },
     }, row)
   end)
 

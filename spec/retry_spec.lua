@@ -50,8 +50,8 @@ describe("retry.classify", function()
     local counts = {}
     for code, row in imerr.entries() do
       local class, reason = retry.classify(code)
-      assert.equal(row.class, class)
-      assert.equal(row.reason, reason)
+      assert.equal(row.hint.class, class)
+      assert.equal(row.hint.reason, reason)
       assert.truthy(imerr.reasons[reason], reason)
       assert.equal(imerr.reasons[reason].class, class)
       counts[class] = (counts[class] or 0) + 1
@@ -94,9 +94,10 @@ describe("retry.hint", function()
     local retrying = { retry = true, retry_later = true, reconnect = true,
       reduce_rate = true, wait_in_progress = true }
     for code, row in imerr.entries() do
-      assert.equal(row.class == "transient", retrying[row.action] == true,
-        code)
-      assert.truthy(row.min_delay >= 0)
+      local h = row.hint
+      assert.equal(h.class == "transient", retrying[h.action] == true, code)
+      assert.truthy(h.min_delay >= 0)
+      assert.equal(h, retry.hint(code))
     end
   end)
 end)

@@ -17,6 +17,7 @@ local has_new, new_tab = pcall(require, "table.new")
 if not has_new then new_tab = function() return {} end end
 
 local list = {}    -- rows in ascending code order
+local hints = {}   -- "reason action min_delay" -> shared hint table
 -- code (number) and its canonical decimal string -> row
 local by_key = new_tab(0, 2 * core.count())
 local by_name = {} -- name -> row
@@ -25,11 +26,18 @@ local ranges = {}  -- rows that cover more than one code
 for i = 1, core.count() do
   local code, last, name, official, part, section, message, class, reason,
     action, severity, min_delay, http_status = core.at(i)
+  -- Rows with the same answer share one hint table: eight fields a row
+  -- keep each row's table small.
+  local key = reason .. " " .. action .. " " .. min_delay
+  local hint = hints[key]
+  if not hint then
+    hint = { class = class, reason = reason, action = action,
+      min_delay = min_delay, http_status = http_status, severity = severity }
+    hints[key] = hint
+  end
   local row = {
     code = code, last = last, name = name, official = official,
-    part = part, section = section, message = message,
-    class = class, reason = reason, action = action, severity = severity,
-    min_delay = min_delay, http_status = http_status,
+    part = part, section = section, message = message, hint = hint,
   }
   list[i] = row
   by_key[code], by_key[tostring(code)] = row, row
@@ -38,6 +46,12 @@ for i = 1, core.count() do
 end
 
 _M.count = #list
+
+--- The index behind lookup: a code (number) or its canonical decimal
+-- string -> row. For modules that want lookup's fast path inlined; it is
+-- shared and read-only, and holds neither the range's inner codes nor
+-- other spellings (use lookup for those).
+_M.index = by_key
 
 --- What each reason means: reason -> {name, meaning, class, http_status,
 -- severity}, and the same tables in documented order in reasons_list.
@@ -96,31 +110,32 @@ local function lookup_slow(value)
 end
 
 --- The row for a code: a table with code, last, name, official, part,
--- section and message; or nil and a message. Rows are shared: treat
--- them as read-only.
+-- section, message and hint (what to do about it: class, reason, action,
+-- min_delay, http_status, severity); or nil and a message. Rows and hints
+-- are shared: treat them as read-only.
 function _M.lookup(code)
   local row = by_key[code]
   if row then return row end
   return lookup_slow(code)
 end
 
--- A function(code) answering one field of the row, or nil and a message.
-local function field(key)
-  return function(code)
-    local row = by_key[code]
-    if row then return row[key] end
-    local err
-    row, err = lookup_slow(code)
-    if row then return row[key] end
-    return nil, err
-  end
+--- The constant name of a code, or nil and a message.
+function _M.name(code)
+  local row = by_key[code]
+  if row then return row.name end
+  local err
+  row, err = lookup_slow(code)
+  return row and row.name, err
 end
 
---- The constant name of a code, or nil and a message.
-_M.name = field("name")
-
 --- The error-code page's text for a code, or nil and a message.
-_M.message = field("message")
+function _M.message(code)
+  local row = by_key[code]
+  if row then return row.message end
+  local err
+  row, err = lookup_slow(code)
+  return row and row.message, err
+end
 
 --- The code for a constant name (exact, e.g. "ERR_SDK_NOT_INITIALIZED"),
 -- or nil and a message. A range's name gives its first code.

@@ -7,16 +7,17 @@ local type, pairs, lookup = type, pairs, imerr.lookup
 
 local _M = { _VERSION = imerr._VERSION }
 
--- Fields a matcher can test; unknown codes have the hint fields of
--- reason "unknown" and no part, section or name.
+-- Fields a matcher can test: true for the row's own, "hint" for those of
+-- its hint. Unknown codes have the hint of reason "unknown" and no part,
+-- section or name.
 local FIELDS = { code = true, name = true, official = true, part = true,
-  section = true, class = true, reason = true, action = true,
-  severity = true, http_status = true }
+  section = true, class = "hint", reason = "hint", action = "hint",
+  severity = "hint", http_status = "hint" }
 
 local unknown = imerr.reasons.unknown
-local UNKNOWN_ROW = { class = unknown.class, reason = "unknown",
+local UNKNOWN_ROW = { hint = { class = unknown.class, reason = "unknown",
   action = "none", severity = unknown.severity,
-  http_status = unknown.http_status }
+  http_status = unknown.http_status } }
 
 -- A set of accepted values from one value or a list of them.
 local function value_set(field, value)
@@ -52,7 +53,8 @@ function _M.new(spec)
     end
     local set, err = value_set(field, value)
     if not set then return nil, err end
-    tests[#tests + 1] = { field = field, set = set }
+    tests[#tests + 1] = { field = field, set = set,
+      in_hint = FIELDS[field] == "hint" }
   end
   local n = #tests
   return function(code)
@@ -63,7 +65,8 @@ function _M.new(spec)
     end
     for i = 1, n do
       local t = tests[i]
-      if not t.set[row[t.field]] then return false end
+      local value = t.in_hint and row.hint[t.field] or row[t.field]
+      if not t.set[value] then return false end
     end
     return true
   end

@@ -7,6 +7,7 @@ local imerr = require "imerr"
 
 local type, floor, setmetatable = type, math.floor, setmetatable
 local lookup, to_code, reasons = imerr.lookup, imerr.to_code, imerr.reasons
+local index = imerr.index
 
 local _M = { _VERSION = imerr._VERSION }
 
@@ -33,19 +34,22 @@ end
 -- Unknown codes are "fatal", "unknown"; anything that is not a code is
 -- "fatal", "invalid"; both with a message as third value. Never raises.
 function _M.classify(code)
-  local row = lookup(code)
-  if row then return row.class, row.reason end
+  local row = index[code] or lookup(code)
+  if row then
+    local hint = row.hint
+    return hint.class, hint.reason
+  end
   local hint, err = other_hint(code)
   return hint.class, hint.reason, err
 end
 
 --- The hint for a code: a table with class, reason, action, min_delay,
--- http_status and severity (for a known code, its shared row, which
--- also carries code, name and message). An unknown code gives
--- retry.UNKNOWN; anything else nil and a message.
+-- http_status and severity, shared by the codes with the same answer
+-- (read-only). An unknown code gives retry.UNKNOWN; anything else nil and
+-- a message.
 function _M.hint(code)
-  local row = lookup(code)
-  if row then return row end
+  local row = index[code] or lookup(code)
+  if row then return row.hint end
   local hint, err = other_hint(code)
   if hint == INVALID then return nil, err end
   return hint
@@ -254,9 +258,13 @@ function _M.policy(opts)
   return p
 end
 
+-- 2^(n-1) for every attempt count a policy allows.
+local DOUBLINGS = {}
+for n = 1, _M.HARD_MAX_ATTEMPTS do DOUBLINGS[n] = 2 ^ (n - 1) end
+
 -- The backoff before attempt n + 1, before floors and limits.
 local function backoff(p, base, n)
-  local ceiling = base * 2 ^ (n - 1)
+  local ceiling = base * DOUBLINGS[n]
   if ceiling > p.cap then ceiling = p.cap end
   local jitter = p.jitter
   if jitter == "full" then return draw(p.random) * ceiling end
@@ -278,16 +286,18 @@ local THROTTLED = { reduce_rate = true, retry_later = true }
 -- The arithmetic behind policy:next; also returns the budget tokens
 -- taken and whether this was the relogin retry.
 local function plan(p, code, attempt, elapsed, fresh_credentials)
-  local row = lookup(code)
-  if not row then
+  local row, hint = index[code] or lookup(code)
+  if row then
+    hint = row.hint
+  else
     -- A hint or error table (rest.check, http_hint) stands for its code.
     if type(code) ~= "table" or type(rawget(code, "class")) ~= "string" or
       type(rawget(code, "min_delay")) ~= "number" then
       return nil, "fatal"
     end
-    row = code
+    hint = code
   end
-  local class, action = row.class, row.action
+  local class, action = hint.class, hint.action
   if class == "ok" then return nil, "ok" end
   local relogin = action == "relogin"
   if relogin then
@@ -305,7 +315,7 @@ local function plan(p, code, attempt, elapsed, fresh_credentials)
     delay = backoff(p, THROTTLED[action] and p.throttle_base or p.base,
       attempt)
   end
-  if delay < row.min_delay then delay = row.min_delay end
+  if delay < hint.min_delay then delay = hint.min_delay end
   if p.deadline then
     if elapsed == nil then elapsed = 0 end
     if type(elapsed) ~= "number" or not (elapsed >= 0) then
@@ -315,7 +325,7 @@ local function plan(p, code, attempt, elapsed, fresh_credentials)
   end
   local taken = 0
   if p.budget and not relogin then
-    taken = p.budget:take(row.reason == "timeout")
+    taken = p.budget:take(hint.reason == "timeout")
     if not taken then return nil, "budget" end
   end
   return delay, nil, taken, relogin
