@@ -20,6 +20,8 @@ local list = {}    -- rows in ascending code order
 local hints = {}   -- "reason action min_delay" -> shared hint table
 -- code (number) and its canonical decimal string -> row
 local by_key = new_tab(0, 2 * core.count())
+-- code (number) -> the row's hint
+local hint_by_code = new_tab(0, core.count())
 local by_name = {} -- name -> row
 local ranges = {}  -- rows that cover more than one code
 
@@ -41,6 +43,7 @@ for i = 1, core.count() do
   }
   list[i] = row
   by_key[code], by_key[tostring(code)] = row, row
+  hint_by_code[code] = hint
   by_name[name] = row
   if last ~= code then ranges[#ranges + 1] = row end
 end
@@ -52,6 +55,10 @@ _M.count = #list
 -- shared and read-only, and holds neither the range's inner codes nor
 -- other spellings (use lookup for those).
 _M.index = by_key
+
+--- A code (number) -> its row's hint: one index from a code to what to
+-- do about it. Shared and read-only.
+_M.hint_index = hint_by_code
 
 --- What each reason means: reason -> {name, meaning, class, http_status,
 -- severity}, and the same tables in documented order in reasons_list.

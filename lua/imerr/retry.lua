@@ -7,7 +7,7 @@ local imerr = require "imerr"
 
 local type, floor, setmetatable = type, math.floor, setmetatable
 local lookup, to_code, reasons = imerr.lookup, imerr.to_code, imerr.reasons
-local index = imerr.index
+local hint_index = imerr.hint_index
 
 local _M = { _VERSION = imerr._VERSION }
 
@@ -23,6 +23,13 @@ end
 local UNKNOWN, INVALID = reason_hint("unknown"), reason_hint("invalid")
 _M.UNKNOWN, _M.INVALID = UNKNOWN, INVALID
 
+-- The hint of a code that hint_index does not hold as it was given
+-- ("70001", 125000, ...), or nil.
+local function parsed_hint(code)
+  local row = lookup(code)
+  return row and row.hint
+end
+
 -- The hint for something that is not a known code, and the message.
 local function other_hint(code)
   local valid, err = to_code(code)
@@ -34,13 +41,10 @@ end
 -- Unknown codes are "fatal", "unknown"; anything that is not a code is
 -- "fatal", "invalid"; both with a message as third value. Never raises.
 function _M.classify(code)
-  local row = index[code] or lookup(code)
-  if row then
-    local hint = row.hint
-    return hint.class, hint.reason
-  end
-  local hint, err = other_hint(code)
-  return hint.class, hint.reason, err
+  local hint = hint_index[code] or parsed_hint(code)
+  if hint then return hint.class, hint.reason end
+  local other, err = other_hint(code)
+  return other.class, other.reason, err
 end
 
 --- The hint for a code: a table with class, reason, action, min_delay,
@@ -48,11 +52,11 @@ end
 -- (read-only). An unknown code gives retry.UNKNOWN; anything else nil and
 -- a message.
 function _M.hint(code)
-  local row = index[code] or lookup(code)
-  if row then return row.hint end
-  local hint, err = other_hint(code)
-  if hint == INVALID then return nil, err end
-  return hint
+  local hint = hint_index[code] or parsed_hint(code)
+  if hint then return hint end
+  local other, err = other_hint(code)
+  if other == INVALID then return nil, err end
+  return other
 end
 
 -- Transport failures (an HTTP status other than 200 from the REST API's
@@ -267,29 +271,31 @@ local function backoff(p, base, n)
   local ceiling = base * DOUBLINGS[n]
   if ceiling > p.cap then ceiling = p.cap end
   local jitter = p.jitter
-  if jitter == "full" then return draw(p.random) * ceiling end
-  if jitter == "equal" then
-    return ceiling / 2 + draw(p.random) * ceiling / 2
-  end
-  if jitter == "decorrelated" then
-    -- Stateless form of AWS's decorrelated jitter: U(base, 3^n * base).
-    local upper = base * 3 ^ n
-    if upper > p.cap then upper = p.cap end
-    if upper < base then return upper end
-    return base + draw(p.random) * (upper - base)
-  end
-  return ceiling
+  if jitter == "none" then return ceiling end
+  local r = draw(p.random)
+  if jitter == "full" then return r * ceiling end
+  if jitter == "equal" then return ceiling / 2 + r * ceiling / 2 end
+  -- Stateless form of AWS's decorrelated jitter: U(base, 3^n * base).
+  local upper = base * 3 ^ n
+  if upper > p.cap then upper = p.cap end
+  if upper < base then return upper end
+  return base + r * (upper - base)
 end
 
 local THROTTLED = { reduce_rate = true, retry_later = true }
 
--- The arithmetic behind policy:next; also returns the budget tokens
--- taken and whether this was the relogin retry.
-local function plan(p, code, attempt, elapsed, fresh_credentials)
-  local row, hint = index[code] or lookup(code)
-  if row then
-    hint = row.hint
-  else
+--- policy:next(code, attempt, elapsed, fresh_credentials) -> delay in
+-- seconds before the next attempt, or nil and why not. code may also be
+-- a hint or the error table of rest.check. Why not: "ok", "fatal",
+-- "relogin" (get a new UserSig, then call again with fresh_credentials =
+-- true: that allows one retry), "max_attempts", "deadline", "budget", or
+-- "invalid" (attempt or elapsed are not usable numbers). attempt counts
+-- the attempts made so far (1 after the first failure); elapsed is
+-- seconds since the first attempt started. (An attempts object passes
+-- itself as sixth argument, to hear of budget tokens and the relogin.)
+function Policy:next(code, attempt, elapsed, fresh_credentials, attempts)
+  local hint = hint_index[code] or parsed_hint(code)
+  if not hint then
     -- A hint or error table (rest.check, http_hint) stands for its code.
     if type(code) ~= "table" or type(rawget(code, "class")) ~= "string" or
       type(rawget(code, "min_delay")) ~= "number" then
@@ -305,43 +311,30 @@ local function plan(p, code, attempt, elapsed, fresh_credentials)
   elseif class ~= "transient" then
     return nil, "fatal"
   end
-  if type(attempt) ~= "number" or not (attempt >= 1) or
-    attempt ~= floor(attempt) then
+  if type(attempt) ~= "number" or not (attempt >= 1) or attempt % 1 ~= 0 then
     return nil, "invalid"
   end
-  if attempt >= p.max_attempts then return nil, "max_attempts" end
+  if attempt >= self.max_attempts then return nil, "max_attempts" end
   local delay = 0
   if not relogin then
-    delay = backoff(p, THROTTLED[action] and p.throttle_base or p.base,
+    delay = backoff(self, THROTTLED[action] and self.throttle_base or self.base,
       attempt)
   end
   if delay < hint.min_delay then delay = hint.min_delay end
-  if p.deadline then
+  if self.deadline then
     if elapsed == nil then elapsed = 0 end
     if type(elapsed) ~= "number" or not (elapsed >= 0) then
       return nil, "invalid"
     end
-    if elapsed + delay > p.deadline then return nil, "deadline" end
+    if elapsed + delay > self.deadline then return nil, "deadline" end
   end
-  local taken = 0
-  if p.budget and not relogin then
-    taken = p.budget:take(hint.reason == "timeout")
+  if self.budget and not relogin then
+    local taken = self.budget:take(hint.reason == "timeout")
     if not taken then return nil, "budget" end
+    if attempts then attempts.taken = attempts.taken + taken end
   end
-  return delay, nil, taken, relogin
-end
-
---- policy:next(code, attempt, elapsed, fresh_credentials) -> delay in
--- seconds before the next attempt, or nil and why not. code may also be
--- a hint or the error table of rest.check. Why not: "ok", "fatal",
--- "relogin" (get a new UserSig, then call again with fresh_credentials =
--- true: that allows one retry), "max_attempts", "deadline", "budget", or
--- "invalid" (attempt or elapsed are not numbers). attempt counts the
--- attempts made so far (1 after the first failure); elapsed is seconds
--- since the first attempt started.
-function Policy:next(code, attempt, elapsed, fresh_credentials)
-  local delay, why = plan(self, code, attempt, elapsed, fresh_credentials)
-  return delay, why
+  if relogin and attempts then attempts.relogged = true end
+  return delay
 end
 
 --- Reports a success to the budget, if any.
@@ -367,11 +360,9 @@ end
 -- (as policy:next). Counts the attempt when it returns a delay.
 function Attempts:next(code)
   local p = self.policy
-  local delay, why, taken, relogin = plan(p, code, self.made,
-    p.clock() - self.started, self.fresh and not self.relogged)
+  local delay, why = p:next(code, self.made, p.clock() - self.started,
+    self.fresh and not self.relogged, self)
   if not delay then return nil, why end
-  if relogin then self.relogged = true end
-  self.taken = self.taken + taken
   self.made = self.made + 1
   return delay
 end
