@@ -7,31 +7,44 @@ local retry = require "imerr.retry"
 local rest = require "imerr.rest"
 local cjson = require "cjson"
 
-local N = tonumber(arg and arg[1]) or 5000000
+local N = tonumber(arg and arg[1]) or 1000000
 local clock = os.clock
 
 -- A mix of known codes, as a service sees them.
 local CODES = { 9510, 70001, 60007, 6017, -302, 20004, 10010, 70169, 90024,
   -10001, 30539, 0, 40003, 9520, 10006, 80001 }
-local NC = #CODES
 
 local prebuilt = {}
 for _, c in ipairs(CODES) do prebuilt[c] = imerr.lookup(c) end
 local function baseline_b(c) return prebuilt[c] end
 
-local ROUNDS = 5
+local ROUNDS = 7
 
--- The best of ROUNDS timings of run(), in ns per iteration.
-local function best(run)
+local function median(t)
+  table.sort(t)
+  return t[math.floor((#t + 1) / 2)]
+end
+
+-- ns per iteration of run(), once.
+local function once(run, n)
+  local t0 = clock()
   run()
-  local min = math.huge
-  for _ = 1, ROUNDS do
-    local t0 = clock()
-    run()
-    local ns = (clock() - t0) / N * 1e9
-    if ns < min then min = ns end
+  return (clock() - t0) / n * 1e9
+end
+
+-- The median ns of run(), and the median ratio to base() timed right
+-- before it in each round: a slow spell of the machine hits both.
+local function timed(run, base, n)
+  n = n or N
+  run()
+  if base then base() end
+  local ns, ratios = {}, {}
+  for i = 1, ROUNDS do
+    local b = base and once(base, n)
+    ns[i] = once(run, n)
+    ratios[i] = b and ns[i] / b
   end
-  return min
+  return median(ns), base and median(ratios)
 end
 
 -- Each timed loop is compiled from its own source, so that LuaJIT traces
@@ -52,23 +65,20 @@ local function loop(expr, f, codes)
   return assert(load(LOOP:format(expr)))(f, codes, N)
 end
 
--- ns per call of f over the code mix (or codes).
-local function time_calls(f, codes)
-  return best(loop("f(codes[i % n + 1])", f, codes or CODES))
-end
-
-local function time_raw_index()
-  return best(loop("f[codes[i % n + 1]]", prebuilt, CODES))
+-- The loop calling f over the code mix (or codes).
+local function calls(f, codes)
+  return loop("f(codes[i % n + 1])", f, codes or CODES)
 end
 
 local results = {}
-local function report(name, ns, base)
-  results[#results + 1] = { name, ns, base and ns / base }
+local function report(name, run, base, n)
+  local ns, ratio = timed(run, base, n)
+  results[#results + 1] = { name, ns, ratio }
 end
 
-local raw = time_raw_index()
-local b = time_calls(baseline_b)
-report("(a) raw table index", raw, b)
+local b = calls(baseline_b)
+report("(a) raw table index", loop("f[codes[i % n + 1]]", prebuilt, CODES),
+  b)
 report("(b) Lua function over a table", b, b)
 local policy = retry.policy { max_attempts = 5 }
 local hot = {
@@ -79,7 +89,7 @@ local hot = {
   { "retry.hint", retry.hint },
   { "policy:next", function(c) return policy:next(c, 2, 0.1) end },
 }
-for _, h in ipairs(hot) do report(h[1], time_calls(h[2]), b) end
+for _, h in ipairs(hot) do report(h[1], calls(h[2]), b) end
 
 -- (c) the least a hand-written backoff does: a table of classes, full
 -- jitter, a cap; the floor for policy:next.
@@ -90,21 +100,18 @@ local function baseline_c(c)
   if CLASS[c] ~= "transient" then return nil end
   return random() * min(20, 0.05 * 2)
 end
-local c = time_calls(baseline_c)
+local c = calls(baseline_c)
 report("(c) hand-written full-jitter backoff", c, b)
-report("policy:next against (c)", time_calls(hot[6][2]), c)
+report("policy:next against (c)", calls(hot[6][2]), c)
 
-local saved = N
-N = math.floor(N / 10)
-report("imerr.lookup, unknown codes", time_calls(imerr.lookup,
-  { 99999, 12345, 424242, 1 }), b)
-report('imerr.lookup, "70001" (canonical)', time_calls(imerr.lookup,
-  { "70001", "9510", "-302" }), b)
-report('imerr.lookup, " 70001 " (parsed in C)', time_calls(imerr.lookup,
-  { " 70001 ", "+9510", "-302 " }), b)
-report("imerr.lookup, range 120001-130000", time_calls(imerr.lookup,
-  { 120001, 125000, 130000 }), b)
-N = saved
+report("imerr.lookup, unknown codes",
+  calls(imerr.lookup, { 99999, 12345, 424242, 1 }), b)
+report('imerr.lookup, "70001" (canonical)',
+  calls(imerr.lookup, { "70001", "9510", "-302" }), b)
+report('imerr.lookup, " 70001 " (parsed in C)',
+  calls(imerr.lookup, { " 70001 ", "+9510", "-302 " }), b)
+report("imerr.lookup, range 120001-130000",
+  calls(imerr.lookup, { 120001, 125000, 130000 }), b)
 
 -- rest.check against cjson.decode of the same text.
 local small = cjson.encode { ActionStatus = "FAIL", ErrorCode = 70001,
@@ -116,22 +123,19 @@ for i = 1, 15000 do
 end
 local big = cjson.encode { ActionStatus = "OK", ErrorCode = 0,
   ErrorInfo = "", ErrorList = items }
-local function time_text(f, text, n)
-  local saved_n = N
-  N = n
-  local ns = best(function()
+local function texts(f, text, n)
+  return function()
     for _ = 1, n do f(text) end
-  end)
-  N = saved_n
-  return ns
+  end
 end
-local ds = time_text(cjson.decode, small, 100000)
-report("cjson.decode, small envelope", ds, ds)
-report("rest.check, small envelope", time_text(rest.check, small, 100000), ds)
-local db = time_text(cjson.decode, big, 5)
-report(("cjson.decode, %.1f MB batch"):format(#big / 1e6), db, db)
-report(("rest.check, %.1f MB batch"):format(#big / 1e6),
-  time_text(rest.check, big, 5), db)
+local ds = texts(cjson.decode, small, 20000)
+report("cjson.decode, small envelope", ds, ds, 20000)
+report("rest.check, small envelope", texts(rest.check, small, 20000), ds,
+  20000)
+local db = texts(cjson.decode, big, 2)
+local mb = ("%.1f MB batch"):format(#big / 1e6)
+report("cjson.decode, " .. mb, db, db, 2)
+report("rest.check, " .. mb, texts(rest.check, big, 2), db, 2)
 
 local version = rawget(_G, "jit") and jit.version or _VERSION
 print(("%-40s %12s %8s"):format(version, "ns/call", "ratio"))

@@ -113,7 +113,10 @@ stage valgrind memcheck
 stage fuzz fuzz
 
 # What the logs counted.
-grep -h "successes /" "$BUILD"/logs/ctest.log 2>/dev/null | sed 's/^/busted: /'
+awk '/Test command:.*busted/ { match($0, /--lua=[^ "]+/)
+       lua[$1] = substr($0, RSTART + 6, RLENGTH - 6) }
+     / successes \// { n = $1; $1 = ""; print "busted, " lua[n] ":" $0 }' \
+  "$BUILD/logs/ctest.log" 2>/dev/null
 # ctest -V prefixes each line with the test's number.
 awk '/Test command:.*\/fuzz_/ { match($0, /fuzz_[a-z_]+/)
        name[$1] = substr($0, RSTART, RLENGTH) }

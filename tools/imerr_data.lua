@@ -215,4 +215,23 @@ function _M.load(dir)
   return sorted, order
 end
 
+-- The command line of a generator: `lua tools/NAME.lua DATA_DIR OUTPUT`.
+-- Loads data/, passes rows, reasons and the data folder to render, and
+-- writes what it returns; exits non-zero with a message on any error.
+function _M.generate(name, render)
+  local dir, out_path = arg[1], arg[2]
+  if not (dir and out_path) then
+    io.stderr:write("usage: ", name, ".lua DATA_DIR OUTPUT\n")
+    os.exit(2)
+  end
+  local rows, reasons = _M.load(dir)
+  local text = rows and render(rows, reasons, dir)
+  local file = text and io.open(out_path, "wb")
+  if not (file and file:write(text) and file:close()) then
+    io.stderr:write(name, ": ", rows and "cannot write " .. out_path or
+      reasons, "\n")
+    os.exit(1)
+  end
+end
+
 return _M

@@ -17,7 +17,7 @@ local has_new, new_tab = pcall(require, "table.new")
 if not has_new then new_tab = function() return {} end end
 
 local list = {}    -- rows in ascending code order
-local hints = {}   -- "reason action min_delay" -> shared hint table
+local hints = {}   -- reason -> action -> min_delay -> shared hint table
 -- code (number) and its canonical decimal string -> row
 local by_key = new_tab(0, 2 * core.count())
 -- code (number) -> the row's hint
@@ -30,12 +30,14 @@ for i = 1, core.count() do
     action, severity, min_delay, http_status = core.at(i)
   -- Rows with the same answer share one hint table: eight fields a row
   -- keep each row's table small.
-  local key = reason .. " " .. action .. " " .. min_delay
-  local hint = hints[key]
+  local by_action = hints[reason] or {}
+  local by_delay = by_action[action] or {}
+  local hint = by_delay[min_delay]
   if not hint then
     hint = { class = class, reason = reason, action = action,
       min_delay = min_delay, http_status = http_status, severity = severity }
-    hints[key] = hint
+    hints[reason], by_action[action], by_delay[min_delay] =
+      by_action, by_delay, hint
   end
   local row = {
     code = code, last = last, name = name, official = official,
@@ -126,22 +128,25 @@ function _M.lookup(code)
   return lookup_slow(code)
 end
 
+-- One field of the row of an unusual code (lookup's slow path).
+local function slow_field(code, key)
+  local row, err = lookup_slow(code)
+  if row then return row[key] end
+  return nil, err
+end
+
 --- The constant name of a code, or nil and a message.
 function _M.name(code)
   local row = by_key[code]
   if row then return row.name end
-  local err
-  row, err = lookup_slow(code)
-  return row and row.name, err
+  return slow_field(code, "name")
 end
 
 --- The error-code page's text for a code, or nil and a message.
 function _M.message(code)
   local row = by_key[code]
   if row then return row.message end
-  local err
-  row, err = lookup_slow(code)
-  return row and row.message, err
+  return slow_field(code, "message")
 end
 
 --- The code for a constant name (exact, e.g. "ERR_SDK_NOT_INITIALIZED"),

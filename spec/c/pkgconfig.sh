@@ -1,6 +1,6 @@
 #!/bin/sh
-# Installs imerr into a scratch prefix and builds a C program against it
-# with pkg-config, as a user would.
+# Installs imerr into a scratch prefix, builds a C program against it with
+# pkg-config, as a user would, and runs the installed imerr tool.
 set -eu
 build=$1
 src=$(cd "$(dirname "$0")" && pwd)
@@ -15,3 +15,5 @@ libdir=$(pkg-config --define-variable=prefix="$prefix" --variable=libdir imerr)
 cc -std=c99 -Wall -Wextra -Wpedantic -Werror -o "$prefix/example" \
   "$src/example.c" $flags
 LD_LIBRARY_PATH="$libdir" "$prefix/example"
+# The installed tool, with the installed Lua modules.
+"$prefix/bin/imerr" 9510 | grep -q "ERR_SDK_NET_CONN_TIMEOUT"

@@ -19,7 +19,7 @@ for code, row in imerr.entries() do
   check(imerr.lookup(tostring(code)) == row, "lookup string")
   check(imerr.code(row.name) == code, "code")
   check(imerr.message(code) == row.message, "message")
-  check(retry.classify(code) == row.class, "classify")
+  check(retry.classify(code) == row.hint.class, "classify")
   check(core.find(code) and core.find_name(row.name), "core")
 end
 for _, bad in ipairs { " -302 ", "7e4", ("9"):rep(100000), "\0", {}, 0 / 0 } do

@@ -1,0 +1,39 @@
+#!/bin/bash
+# Benchmarks imerr (not part of the test suite): builds, then prints ns per
+# call and ratios against baselines measured in the same run, under Lua
+# 5.4 and LuaJIT, plus the C core alone and its instructions per call.
+set -eu
+cd "$(dirname "$0")/.."
+bash scripts/deps.sh test
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build build --parallel 2 >/dev/null
+N=${IMERR_BENCH_N:-2000000}
+
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+echo "date:    $(date -u +%Y-%m-%d)"
+echo
+for lua in lua5.4 luajit; do
+  abi=${lua#lua}
+  [ "$lua" = luajit ] && abi=luajit
+  export LUA_PATH="lua/?.lua;lua/?/init.lua;;" LUA_CPATH="build/lua/$abi/?.so;;"
+  "$lua" bench/lua_bench.lua "$N"
+  # require is measured once per process: five fresh processes.
+  for _ in 1 2 3 4 5; do "$lua" bench/require_bench.lua; done
+  echo
+done
+
+cc -std=c99 -O2 -Wall -Wextra -Wpedantic -Werror -Isrc -o build/c_bench \
+  bench/c_bench.c build/libimerr.a
+./build/c_bench
+# Instructions per call: the difference between two call counts cancels
+# start-up, and counts do not depend on the machine's load.
+ir() {
+  valgrind --tool=callgrind --callgrind-out-file=/dev/null \
+    build/c_bench "$1" "$2" 2>&1 | awk '/Collected/ { print $NF }'
+}
+for fn in find name; do
+  a=$(ir "$fn" 100000)
+  b=$(ir "$fn" 200000)
+  echo "imerr_find${fn#find}: $(((b - a) / 100000)) instructions per call (callgrind)" |
+    sed 's/imerr_findname/imerr_find_name/'
+done
