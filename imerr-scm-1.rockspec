@@ -28,6 +28,7 @@ build = {
     lua = {
       ["imerr.init"] = "lua/imerr/init.lua",
       ["imerr.retry"] = "lua/imerr/retry.lua",
+      ["imerr.budget"] = "lua/imerr/budget.lua",
       ["imerr.rest"] = "lua/imerr/rest.lua",
       ["imerr.callback"] = "lua/imerr/callback.lua",
       ["imerr.matcher"] = "lua/imerr/matcher.lua",

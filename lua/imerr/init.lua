@@ -28,8 +28,8 @@ local ranges = {}  -- rows that cover more than one code
 for i = 1, core.count() do
   local code, last, name, official, part, section, message, class, reason,
     action, severity, min_delay, http_status = core.at(i)
-  -- Rows with the same answer share one hint table: eight fields a row
-  -- keep each row's table small.
+  -- Codes with the same answer share one hint table, which keeps each
+  -- row at eight fields.
   local by_action = hints[reason] or {}
   local by_delay = by_action[action] or {}
   local hint = by_delay[min_delay]

@@ -8,6 +8,7 @@ local imerr = require "imerr"
 local type, floor, setmetatable = type, math.floor, setmetatable
 local lookup, to_code, reasons = imerr.lookup, imerr.to_code, imerr.reasons
 local hint_index = imerr.hint_index
+local budget = require "imerr.budget"
 
 local _M = { _VERSION = imerr._VERSION }
 
@@ -88,104 +89,9 @@ function _M.http_hint(status)
   return hint
 end
 
----------------------------------------------------------------------------
--- Retry budget: a token bucket shared by every policy that uses it (AWS
--- retry quota): a retry takes `cost` tokens (`timeout_cost` after a
--- timeout), a success gives back what its retries took, or `refund` when
--- it needed none. Tokens live in a store with an atomic
--- incr(key, delta, init) -> new value, like ngx.shared.DICT.
-
-local MemoryStore = {}
-MemoryStore.__index = MemoryStore
-
-function MemoryStore:incr(key, delta, init)
-  local v = (self.values[key] or init) + delta
-  self.values[key] = v
-  return v
-end
-
-function MemoryStore:get(key)
-  return self.values[key]
-end
-
---- A store for one Lua state (the default).
-function _M.memory_store()
-  return setmetatable({ values = {} }, MemoryStore)
-end
-
-local Budget = {}
-Budget.__index = Budget
-
--- A number in (0, max]: rules out NaN, infinities and absurd settings.
-local function positive_number(v, max)
-  return type(v) == "number" and v > 0 and v <= (max or 1e9)
-end
-
-local MAX_DELAY, MAX_DEADLINE = 3600, 86400
-
---- retry.budget{ capacity = 500, cost = 5, timeout_cost = 10, refund = 1,
--- shared = ngx.shared.DICT or store = {incr=...}, key = "imerr:budget" }
-function _M.budget(opts)
-  if opts == nil then opts = {} end
-  if type(opts) ~= "table" then return nil, "budget options must be a table" end
-  local b = setmetatable({ capacity = 500, cost = 5, timeout_cost = 10,
-    refund = 1, key = "imerr:budget" }, Budget)
-  for k, v in pairs(opts) do
-    if b[k] ~= nil and k ~= "key" then
-      if not positive_number(v) then
-        return nil, "budget " .. k .. " must be a number in (0, 1e9]"
-      end
-      b[k] = v
-    elseif k == "key" then
-      if type(v) ~= "string" or v == "" then
-        return nil, "budget key must be a non-empty string"
-      end
-      b.key = v
-    elseif k ~= "shared" and k ~= "store" then
-      return nil, "unknown budget option " .. tostring(k)
-    end
-  end
-  local store = opts.shared or opts.store or _M.memory_store()
-  if opts.shared and opts.store then
-    return nil, "give shared or store, not both"
-  end
-  -- Stores are objects (ngx.shared.DICT has a metatable): ask politely.
-  local has_incr, incr = pcall(function() return store.incr end)
-  if not has_incr or type(incr) ~= "function" then
-    return nil, "budget store must have an incr(key, delta, init) method"
-  end
-  b.store = store
-  return b
-end
-
---- Takes the tokens for one retry: returns the cost taken, or nil when the
--- budget cannot pay (or its store fails: then no retry, to be safe).
-function Budget:take(after_timeout)
-  local cost = after_timeout and self.timeout_cost or self.cost
-  local left = self.store:incr(self.key, -cost, self.capacity)
-  if type(left) ~= "number" then return nil end
-  if left < 0 then
-    self.store:incr(self.key, cost, self.capacity)
-    return nil
-  end
-  return cost
-end
-
---- Reports a success: gives back `taken` tokens, or `refund` if none.
-function Budget:success(taken)
-  local add = positive_number(taken, self.capacity) and taken or self.refund
-  local v = self.store:incr(self.key, add, self.capacity)
-  if type(v) == "number" and v > self.capacity then
-    self.store:incr(self.key, self.capacity - v, self.capacity)
-  end
-end
-
---- Tokens left now.
-function Budget:tokens()
-  local v = self.store:get(self.key)
-  if type(v) ~= "number" then return self.capacity end
-  return v
-end
+--- retry.budget{...}: the shared retry budget (see imerr.budget).
+_M.budget = budget.new
+_M.memory_store = budget.memory_store
 
 ---------------------------------------------------------------------------
 -- Policy: the delay before the next attempt, or why there is none.
@@ -194,6 +100,8 @@ local Policy = {}
 Policy.__index = Policy
 
 local JITTERS = { full = true, equal = true, decorrelated = true, none = true }
+local positive_number = budget.positive_number
+local MAX_DELAY, MAX_DEADLINE = 3600, 86400
 
 -- A draw of random() clamped to [0, 1], whatever the function returns.
 local function draw(random)
@@ -234,7 +142,7 @@ local function check_policy(p)
   if type(p.random) ~= "function" or type(p.clock) ~= "function" then
     return "policy random and clock must be functions"
   end
-  if p.budget ~= nil and getmetatable(p.budget) ~= Budget then
+  if p.budget ~= nil and not budget.is_budget(p.budget) then
     return "policy budget must come from retry.budget"
   end
 end
