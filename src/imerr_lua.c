@@ -3,7 +3,6 @@
 ** A thin mirror of imerr.h; Lua code in imerr/init.lua builds its own
 ** tables from it at require time, so hot paths never come back here.
 */
-#include <math.h>
 #include <string.h>
 
 #include "lauxlib.h"
@@ -70,8 +69,10 @@ static int l_reason_at(lua_State *L) {
 /* core.find(code) -> row index or nil; code must be an integral number */
 static int l_find(lua_State *L) {
   lua_Number n = luaL_checknumber(L, 1);
+  /* The range check comes first: it makes the cast defined (and NaN fails
+  ** it). */
   if (!(n >= (lua_Number)IMERR_CODE_MIN && n <= (lua_Number)IMERR_CODE_MAX) ||
-      n != floor(n))
+      n != (lua_Number)(long long)n)
     return push_index(L, NULL);
   return push_index(L, imerr_find((long long)n));
 }

@@ -5,14 +5,14 @@
 local imerr = require "imerr"
 local retry = require "imerr.retry"
 
-local type, pcall, tostring, floor = type, pcall, tostring, math.floor
+local type, pcall, tostring = type, pcall, tostring
 local rawget = rawget
 
 local _M = { _VERSION = imerr._VERSION }
 
 -- Deeper JSON is no IM answer; cjson refuses it before building it.
 _M.MAX_DEPTH = 64
--- ErrorList items read at most (a batch call takes at most 500 accounts).
+-- ErrorList items read at most: bounds the work a junk answer can cause.
 local MAX_ITEMS = 100000
 
 local ACCOUNT_KEYS = { "To_Account", "Member_Account", "UserID", "Account" }
@@ -44,9 +44,9 @@ local function broken(why)
     min_delay = 0 }
 end
 
+-- An ErrorCode is a JSON number that is a valid code.
 local function is_code(v)
-  return type(v) == "number" and v == floor(v) and v >= -2 ^ 31 and
-    v < 2 ^ 31
+  return type(v) == "number" and imerr.to_code(v) ~= nil
 end
 
 -- An error table for a code, with its hint.
@@ -98,8 +98,9 @@ local function decode_text(text, decode)
     return nil, "no JSON decoder: install lua-cjson (or dkjson), or pass one"
   end
   local ok, v, err = pcall(decode, text)
-  if not ok then return nil, "answer is not JSON: " .. tostring(v) end
-  if v == nil then return nil, "answer is not JSON: " .. tostring(err) end
+  if not ok or v == nil then
+    return nil, "answer is not JSON: " .. tostring(ok and err or v):sub(1, 200)
+  end
   return v
 end
 
