@@ -69,8 +69,7 @@ static int l_reason_at(lua_State *L) {
 /* core.find(code) -> row index or nil; code must be an integral number */
 static int l_find(lua_State *L) {
   lua_Number n = luaL_checknumber(L, 1);
-  /* The range check comes first: it makes the cast defined (and NaN fails
-  ** it). */
+  /* Range first: it makes the cast defined, and NaN fails it. */
   if (!(n >= (lua_Number)IMERR_CODE_MIN && n <= (lua_Number)IMERR_CODE_MAX) ||
       n != (lua_Number)(long long)n)
     return push_index(L, NULL);
