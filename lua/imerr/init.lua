@@ -18,8 +18,9 @@ if not has_new then new_tab = function() return {} end end
 
 local list = {}    -- rows in ascending code order
 local hints = {}   -- reason -> action -> min_delay -> shared hint table
--- code (number) and its canonical decimal string -> row
-local by_key = new_tab(0, 2 * core.count())
+local by_key = new_tab(0, core.count()) -- code (number) -> row
+-- canonical decimal string ("70001") -> row, filled by first lookups
+local by_text = {}
 -- code (number) -> the row's hint
 local hint_by_code = new_tab(0, core.count())
 local by_name = {} -- name -> row
@@ -44,7 +45,7 @@ for i = 1, core.count() do
     part = part, section = section, message = message, hint = hint,
   }
   list[i] = row
-  by_key[code], by_key[tostring(code)] = row, row
+  by_key[code] = row
   hint_by_code[code] = hint
   by_name[name] = row
   if last ~= code then ranges[#ranges + 1] = row end
@@ -52,10 +53,9 @@ end
 
 _M.count = #list
 
---- The index behind lookup: a code (number) or its canonical decimal
--- string -> row. For modules that want lookup's fast path inlined; it is
--- shared and read-only, and holds neither the range's inner codes nor
--- other spellings (use lookup for those).
+--- The index behind lookup: a code (number) -> row. For modules that
+-- want lookup's fast path inlined; shared and read-only, it holds neither
+-- the range's inner codes nor strings (use lookup for those).
 _M.index = by_key
 
 --- A code (number) -> its row's hint: one index from a code to what to
@@ -109,11 +109,22 @@ local function to_code(value)
 end
 _M.to_code = to_code
 
--- Slow path of lookup: validates input, then tries the ranges.
+-- Slow path of lookup: strings seen before, then validation, then the
+-- ranges.
 local function lookup_slow(value)
+  local row = by_text[value]
+  if row then return row end
   local code, err = to_code(value)
   if not code then return nil, err end
-  local row = by_key[code] or range_row(code)
+  row = by_key[code]
+  if row then
+    -- Only the canonical spelling is kept: at most one string a row.
+    if type(value) == "string" and value == tostring(code) then
+      by_text[value] = row
+    end
+    return row
+  end
+  row = range_row(code)
   if row then return row end
   return nil, "unknown code: " .. tostring(floor(code))
 end
