@@ -30,6 +30,28 @@ describe("imerr.lookup", function()
     assert.equal(imerr.lookup(0), imerr.lookup("-0"))
   end)
 
+  it("parses a canonical string once, other spellings every time", function()
+    local core = require "imerr.core"
+    local parse, calls = core.parse, 0
+    core.parse = function(...)
+      calls = calls + 1
+      return parse(...)
+    end
+    local ok, err = pcall(function()
+      for _ = 1, 3 do assert.equal(6019, imerr.lookup("6019").code) end
+      assert.equal(1, calls)
+      for _ = 1, 3 do assert.equal(6019, imerr.lookup(" 6019").code) end
+      assert.equal(4, calls)
+      assert.equal("ERR_SUCC", imerr.name("0"))
+      assert.equal("ERR_SUCC", imerr.name("0"))
+      assert.equal("ERR_SUCC", imerr.name("-0"))
+      assert.equal("ERR_SUCC", imerr.name("-0"))
+      assert.equal(7, calls)
+    end)
+    core.parse = parse
+    assert(ok, err)
+  end)
+
   it("returns the same table on every call", function()
     assert.equal(imerr.lookup(6017), imerr.lookup(6017))
     assert.equal(imerr.lookup(125000), imerr.lookup(125001))

@@ -119,7 +119,8 @@ local function lookup_slow(value)
   row = by_key[code]
   if row then
     -- Only the canonical spelling is kept: at most one string a row.
-    if type(value) == "string" and value == tostring(code) then
+    if type(value) == "string" and (value:find("^%-?[1-9]%d*$") or
+      value == "0") then
       by_text[value] = row
     end
     return row
