@@ -5,6 +5,7 @@
 local core = require "imerr.core"
 
 local type, tostring, floor = type, tostring, math.floor
+local byte, find = string.byte, string.find
 
 local _M = { _VERSION = core._VERSION }
 
@@ -118,9 +119,11 @@ local function lookup_slow(value)
   if not code then return nil, err end
   row = by_key[code]
   if row then
-    -- Only the canonical spelling is kept: at most one string a row.
-    if type(value) == "string" and (value:find("^%-?[1-9]%d*$") or
-      value == "0") then
+    -- Only the canonical spelling is kept: at most one string a row. (Its
+    -- first byte is '-' or 1-9: most other spellings stop there.)
+    local first = type(value) == "string" and byte(value, 1)
+    if first and (first == 45 or first >= 49 and first <= 57) and
+      find(value, "^%-?[1-9]%d*$") or value == "0" then
       by_text[value] = row
     end
     return row
