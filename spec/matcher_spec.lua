@@ -19,7 +19,11 @@ describe("imerr.matcher", function()
     local codes = imerr.matcher { code = { 70001, "-302" } }
     assert.is_true(codes(70001))
     assert.is_true(codes(-302))
+    assert.is_true(codes(" -302 "))
     assert.is_false(codes(9510))
+    local inside = imerr.matcher { code = 125000 }
+    assert.is_true(inside(125000))
+    assert.is_false(inside(120001))
   end)
 
   it("treats unknown codes as reason unknown, and junk as no match", function()
@@ -41,7 +45,7 @@ describe("imerr.matcher", function()
 
   it("rejects bad specs", function()
     for _, spec in ipairs { "x", { colour = "red" }, { reason = {} },
-      { code = "abc" }, { class = { {} } } } do
+      { code = "abc" }, { class = { {} } }, { http_status = 0 / 0 } } do
       local m, err = imerr.matcher(spec)
       assert.is_nil(m)
       assert.is_string(err)

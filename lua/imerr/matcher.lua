@@ -3,7 +3,7 @@
 -- section = "group" } matches codes with all of these.
 local imerr = require "imerr"
 
-local type, pairs, lookup = type, pairs, imerr.lookup
+local type, pairs, lookup, to_code = type, pairs, imerr.lookup, imerr.to_code
 
 local _M = { _VERSION = imerr._VERSION }
 
@@ -26,11 +26,11 @@ local function value_set(field, value)
   local set = {}
   for _, v in ipairs(list) do
     if field == "code" then
-      local code, err = imerr.to_code(v)
+      local code, err = to_code(v)
       if not code then return nil, "matcher code: " .. err end
       v = code
     elseif type(v) ~= "string" and type(v) ~= "number" and
-      type(v) ~= "boolean" then
+      type(v) ~= "boolean" or v ~= v then
       return nil, "matcher " .. field .. " values must be strings, " ..
         "numbers or booleans"
     end
@@ -60,12 +60,15 @@ function _M.new(spec)
   return function(code)
     local row = lookup(code)
     if not row then
-      if not imerr.to_code(code) then return false end
+      if not to_code(code) then return false end
       row = UNKNOWN_ROW
     end
     for i = 1, n do
-      local t = tests[i]
-      local value = t.in_hint and row.hint[t.field] or row[t.field]
+      local t, value = tests[i]
+      if t.in_hint then value = row.hint[t.field]
+      elseif t.field == "code" then value = to_code(code) -- 125000, not 120001
+      else value = row[t.field]
+      end
       if not t.set[value] then return false end
     end
     return true
