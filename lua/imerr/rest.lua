@@ -51,8 +51,8 @@ end
 
 -- An error table for a code, with its hint.
 local function failure(code, info)
-  local hint = retry.hint(code)
   local row = imerr.lookup(code)
+  local hint = row and row.hint or retry.UNKNOWN
   return { code = code, name = row and row.name,
     info = type(info) == "string" and info or nil,
     class = hint.class, reason = hint.reason, action = hint.action,
