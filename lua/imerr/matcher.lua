@@ -14,10 +14,7 @@ local FIELDS = { code = true, name = true, official = true, part = true,
   section = true, class = "hint", reason = "hint", action = "hint",
   severity = "hint", http_status = "hint" }
 
-local unknown = imerr.reasons.unknown
-local UNKNOWN_ROW = { hint = { class = unknown.class, reason = "unknown",
-  action = "none", severity = unknown.severity,
-  http_status = unknown.http_status } }
+local UNKNOWN_ROW = { hint = require("imerr.retry").UNKNOWN }
 
 -- A set of accepted values from one value or a list of them.
 local function value_set(field, value)

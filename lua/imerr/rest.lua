@@ -36,12 +36,17 @@ local function find_decoder()
 end
 local default_decode = find_decoder()
 
+-- A fresh error table: a hint's fields, with the code, name and info.
+local function error_table(hint, code, name, info)
+  return { code = code, name = name, info = info,
+    class = hint.class, reason = hint.reason, action = hint.action,
+    http_status = hint.http_status, severity = hint.severity,
+    min_delay = hint.min_delay }
+end
+
 -- An error table for an answer that is not a valid envelope.
 local function broken(why)
-  local r = imerr.reasons.bad_response
-  return { info = why, class = r.class, reason = "bad_response",
-    action = "none", http_status = r.http_status, severity = r.severity,
-    min_delay = 0 }
+  return error_table(retry.BAD_RESPONSE, nil, nil, why)
 end
 
 -- An ErrorCode is a JSON number that is a valid code.
@@ -52,12 +57,8 @@ end
 -- An error table for a code, with its hint.
 local function failure(code, info)
   local row = imerr.lookup(code)
-  local hint = row and row.hint or retry.UNKNOWN
-  return { code = code, name = row and row.name,
-    info = type(info) == "string" and info or nil,
-    class = hint.class, reason = hint.reason, action = hint.action,
-    http_status = hint.http_status, severity = hint.severity,
-    min_delay = hint.min_delay }
+  return error_table(row and row.hint or retry.UNKNOWN, code,
+    row and row.name, type(info) == "string" and info or nil)
 end
 
 -- The failed items of an ErrorList, or nil when there are none.

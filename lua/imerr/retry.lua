@@ -15,14 +15,17 @@ local _M = { _VERSION = imerr._VERSION }
 -- Attempts are capped whatever max_attempts says (gRPC clamps to 5).
 _M.HARD_MAX_ATTEMPTS = 10
 
--- Hints for codes without a row: same fields as a row's hint part.
-local function reason_hint(name)
+-- A hint for what has no row (an unknown code, bad input, a broken
+-- answer, a transport status): the fields of a row's hint, from the
+-- reason's entry in data/reasons.tsv.
+local function reason_hint(name, action)
   local r = reasons[name]
-  return { class = r.class, reason = name, action = "none", min_delay = 0,
-    http_status = r.http_status, severity = r.severity }
+  return { class = r.class, reason = name, action = action or "none",
+    min_delay = 0, http_status = r.http_status, severity = r.severity }
 end
 local UNKNOWN, INVALID = reason_hint("unknown"), reason_hint("invalid")
 _M.UNKNOWN, _M.INVALID = UNKNOWN, INVALID
+_M.BAD_RESPONSE = reason_hint("bad_response")
 
 -- The hint of a code that hint_index does not hold as it was given
 -- ("70001", 125000, ...), or nil.
@@ -81,10 +84,8 @@ function _M.http_hint(status)
     return nil, "HTTP status must be an integer 100..599"
   end
   local kind = HTTP_RETRYABLE[status] or { "bad_response", "none" }
-  local r = reasons[kind[1]]
-  hint = { class = r.class, reason = kind[1], action = kind[2],
-    min_delay = 0, http_status = r.http_status, severity = r.severity,
-    status = status }
+  hint = reason_hint(kind[1], kind[2])
+  hint.status = status
   http_hints[status] = hint
   return hint
 end
