@@ -47,9 +47,7 @@ ctest_all() {
 rock() {
   local version=$1 lua=$2 tree
   tree=$(mktemp -d)
-  luarocks --lua-version="$version" make --deps-mode=none --tree "$tree" \
-    imerr-scm-1.rockspec || return 1
-  rm -rf build.luarocks
+  sh scripts/install-rock.sh "$version" "$tree" || return 1
   (
     cd "$tree" || exit 1
     eval "$(luarocks --lua-version="$version" path --tree "$tree")"

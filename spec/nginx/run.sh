@@ -25,11 +25,8 @@ trap stop_nginx EXIT
 
 # imerr for nginx's LuaJIT, installed with the rockspec.
 tree=$work/tree
-(cd "$root" && luarocks --lua-version=5.1 make --deps-mode=none \
-  --tree "$tree" imerr-scm-1.rockspec >"$work/rock.log" 2>&1)
-status=$?
-rm -rf "$root/build.luarocks"
-[ $status -eq 0 ] || { cat "$work/rock.log"; exit 1; }
+sh "$root/scripts/install-rock.sh" 5.1 "$tree" >"$work/rock.log" 2>&1 ||
+  { cat "$work/rock.log"; exit 1; }
 
 mkdir -p "$prefix"/{conf,lua,lib,logs,tmp}
 cp -r "$tree"/share/lua/5.1/. "$prefix/lua/"
