@@ -135,7 +135,8 @@ describe("the imerr tool", function()
     assert.truthy(err:find('imerr: unknown source "page-2021": the sources ' ..
       "are page-2020, page-2023, push-page, rest-docs, sdk-header, web-sdk",
       1, true), err)
-    _, err, status = run("--source", "page-2020", "9510")
+    out, err, status = run("--source", "page-2020", "9510")
+    assert.equal("", out)
     assert.equal(2, status)
     assert.truthy(err:find("go with --list", 1, true), err)
   end)

@@ -55,6 +55,11 @@ end
 
 _M.count = #list
 
+-- Widest range first: 120001-130000 (one-to-one callbacks) is then found
+-- without a second turn of range_row's loop, which would abort the
+-- LuaJIT trace of a hot lookup (an inner loop).
+table.sort(ranges, function(a, b) return a.last - a.code > b.last - b.code end)
+
 --- The index behind lookup: a code (number) -> row. For modules that
 -- want lookup's fast path inlined; shared and read-only, it holds neither
 -- the range's inner codes nor strings (use lookup for those).
