@@ -29,7 +29,8 @@ static int l_count(lua_State *L) {
 
 /*
 ** core.at(i) -> code, last, name, official, part, section, message,
-** class, reason, action, severity, min_delay (seconds), http_status
+** class, reason, action, severity, min_delay (seconds), http_status,
+** source, change (nil when there is none)
 */
 static int l_at(lua_State *L) {
   lua_Integer i = luaL_checkinteger(L, 1);
@@ -50,7 +51,10 @@ static int l_at(lua_State *L) {
     lua_pushinteger(L, (lua_Integer)(e->min_delay_ms / 1000));
   else lua_pushnumber(L, (lua_Number)e->min_delay_ms / 1000);
   lua_pushinteger(L, (lua_Integer)e->http_status);
-  return 13;
+  lua_pushstring(L, e->source);
+  if (e->change[0] == '\0') lua_pushnil(L);
+  else lua_pushstring(L, e->change);
+  return 15;
 }
 
 /* core.reason_at(i) -> name, meaning, class, http_status, severity */

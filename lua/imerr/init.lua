@@ -29,9 +29,9 @@ local ranges = {}  -- rows that cover more than one code
 
 for i = 1, core.count() do
   local code, last, name, official, part, section, message, class, reason,
-    action, severity, min_delay, http_status = core.at(i)
+    action, severity, min_delay, http_status, source, change = core.at(i)
   -- Codes with the same answer share one hint table, which keeps each
-  -- row at eight fields.
+  -- row at ten fields at most (change is nil for most).
   local by_action = hints[reason] or {}
   local by_delay = by_action[action] or {}
   local hint = by_delay[min_delay]
@@ -44,6 +44,7 @@ for i = 1, core.count() do
   local row = {
     code = code, last = last, name = name, official = official,
     part = part, section = section, message = message, hint = hint,
+    source = source, change = change,
   }
   list[i] = row
   by_key[code] = row
@@ -53,6 +54,11 @@ for i = 1, core.count() do
 end
 
 _M.count = #list
+
+-- Widest range first: 120001-130000 (one-to-one callbacks) is then found
+-- without a second turn of range_row's loop, which would abort the
+-- LuaJIT trace of a hot lookup (an inner loop).
+table.sort(ranges, function(a, b) return a.last - a.code > b.last - b.code end)
 
 --- The index behind lookup: a code (number) -> row. For modules that
 -- want lookup's fast path inlined; shared and read-only, it holds neither
@@ -134,9 +140,10 @@ local function lookup_slow(value)
 end
 
 --- The row for a code: a table with code, last, name, official, part,
--- section, message and hint (what to do about it: class, reason, action,
--- min_delay, http_status, severity); or nil and a message. Rows and hints
--- are shared: treat them as read-only.
+-- section, message, source, change (nil unless Tencent changed the
+-- meaning since the source) and hint (what to do about it: class, reason,
+-- action, min_delay, http_status, severity); or nil and a message. Rows
+-- and hints are shared: treat them as read-only.
 function _M.lookup(code)
   local row = by_key[code]
   if row then return row end
