@@ -21,7 +21,8 @@ _M.HARD_MAX_ATTEMPTS = 10
 local function reason_hint(name, action)
   local r = reasons[name]
   return { class = r.class, reason = name, action = action or "none",
-    min_delay = 0, http_status = r.http_status, severity = r.severity }
+    min_delay = 0, http_status = r.http_status, severity = r.severity,
+    ambiguous = r.ambiguous }
 end
 local UNKNOWN, INVALID = reason_hint("unknown"), reason_hint("invalid")
 _M.UNKNOWN, _M.INVALID = UNKNOWN, INVALID
