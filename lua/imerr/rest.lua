@@ -9,6 +9,8 @@ local api = require "imerr.api"
 
 local type, pcall, tostring = type, pcall, tostring
 local rawget, pairs = rawget, pairs
+-- JSON decoders give floats: 70107.0 reads better as 70107.
+local tointeger = math.tointeger or function(v) return v end
 
 local _M = { _VERSION = imerr._VERSION }
 
@@ -56,6 +58,7 @@ end
 
 -- An error table for a code, with its hint.
 local function failure(code, info)
+  code = tointeger(code) or code
   local row = imerr.lookup(code)
   return error_table(row and row.hint or retry.UNKNOWN, code,
     row and row.name, type(info) == "string" and info or nil)
@@ -86,7 +89,8 @@ local function id_of(item, paths)
       v = rawget(v, path[j])
     end
     local t = type(v)
-    if t == "string" or t == "number" then return v end
+    if t == "string" then return v end
+    if t == "number" then return tointeger(v) or v end
   end
 end
 
