@@ -88,6 +88,8 @@ function _M.http_hint(status)
   local kind = HTTP_RETRYABLE[status] or { "bad_response", "none" }
   hint = reason_hint(kind[1], kind[2])
   hint.status = status
+  -- A 4xx status refuses the request (408: it never fully arrived).
+  if status < 500 then hint.ambiguous = false end
   http_hints[status] = hint
   return hint
 end
