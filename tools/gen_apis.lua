@@ -42,7 +42,7 @@ local function parse_list(text)
     if not walk or fail then return nil end
     item.bare = true
   end
-  item.name = walk
+  item.name, item.text = walk, text
   for step in (walk .. "."):gmatch("([^.]*)%.") do
     local key, array = step:match("^([%a_][%w_]*)(%[?%]?)$")
     if not key or (array ~= "" and array ~= "[]") then return nil end
