@@ -48,6 +48,7 @@ describe("imerr --api", function()
     local out, status = run("--api", "v4/no/such")
     assert.equal(1, status)
     assert.truthy(out:find("unknown api", 1, true), out)
+    local _
     _, status = run("--api", "v4/openim/sendmsg", "70001")
     assert.equal(2, status)
     _, status = run("--api")
