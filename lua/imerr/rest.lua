@@ -312,12 +312,31 @@ local function options(opts)
   return path, decode
 end
 
+-- Whether an object holds any table: a flat envelope holds no lists.
+local function holds_table(t)
+  for _, v in pairs(t) do
+    if type(v) == "table" then return true end
+  end
+  return false
+end
+
 -- The answer's failed items, or nil when there are none.
 local function item_failures(answer, row)
-  local r = new_reading()
-  if row then catalogued(r, answer, row) else discovered(r, answer) end
-  read_drop(r, answer)
-  if #r.out > 0 then return r.out end
+  local r
+  if row then
+    if #row.items > 0 then
+      r = new_reading()
+      catalogued(r, answer, row)
+    end
+  elseif holds_table(answer) then
+    r = new_reading()
+    discovered(r, answer)
+  end
+  if rawget(answer, "MsgDropReason") ~= nil then
+    r = r or new_reading()
+    read_drop(r, answer)
+  end
+  if r and #r.out > 0 then return r.out end
 end
 
 --- rest.check(answer, [api]) -> the decoded answer and, when items
