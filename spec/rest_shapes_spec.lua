@@ -290,3 +290,54 @@ describe("rest.check reads the top level", function()
     assert.same({ nil, "ambiguous" }, { p:next(err, 1) })
   end)
 end)
+
+describe("rest.check on hostile answers", function()
+  it("survives NaN ids, metatables and random junk in every API", function()
+    local nan = 0 / 0
+    local hostile = setmetatable({ ActionStatus = "OK", ErrorCode = 0,
+      Fail_Account = { nan, "a", 1.5, math.huge },
+      ResultItem = { { To_Account = nan, ResultCode = 30001 }, { MsgSeq = nan, ResultCode = 1 } },
+      ErrorList = setmetatable({ { ErrorCode = nan } }, { __index = error, __len = error }),
+    }, { __pairs = error, __index = error })
+    local seed = 7
+    local function rand(n)
+      seed = (seed * 1103515245 + 12345) % 2147483648
+      return seed % n + 1
+    end
+    local leaves = { 0, 1, -1, nan, 1e300, "", "x", true, false }
+    local names = { "ResultItem", "ErrorList", "MemberList", "Result", "ResultCode",
+      "ErrorCode", "Code", "RetCode", "To_Account", "Fail_Account", "GroupInfo",
+      "ContactItem", "Extension", "Key", "MsgSeq", "ActionStatus", "FailAccounts" }
+    local function junk(depth)
+      if depth > 3 or rand(3) == 1 then return leaves[rand(#leaves)] end
+      local t = {}
+      for _ = 1, rand(4) do
+        if rand(2) == 1 then t[#t + 1] = junk(depth + 1)
+        else t[names[rand(#names)]] = junk(depth + 1) end
+      end
+      return t
+    end
+    for path in rest.apis() do
+      local ok, err = pcall(rest.check, hostile, path)
+      assert.is_true(ok, err)
+      for _ = 1, 20 do
+        local body = junk(0)
+        if type(body) == "table" then body.ActionStatus = "OK" end
+        ok, err = pcall(rest.check, body, path)
+        assert.is_true(ok, err)
+        ok, err = pcall(rest.check, body)
+        assert.is_true(ok, err)
+      end
+    end
+    local answer, failures = rest.check(hostile, "v4/sns/friend_add")
+    assert.equal(hostile, answer)
+    -- A NaN id is no id; "a", 1.5 and inf are bare failures.
+    assert.equal(5, #failures)
+    assert.is_nil(failures[1].id)
+    assert.equal(30001, failures[1].code)
+    assert.is_nil(failures[2].id)
+    assert.equal("a", failures[3].id)
+    assert.equal(1.5, failures[4].id)
+    assert.equal(math.huge, failures[5].id)
+  end)
+end)

@@ -8,7 +8,7 @@ local retry = require "imerr.retry"
 local api = require "imerr.api"
 
 local type, pcall, tostring = type, pcall, tostring
-local rawget, pairs = rawget, pairs
+local rawget, next = rawget, next
 -- JSON decoders give floats: 70107.0 reads better as 70107.
 local tointeger = math.tointeger or function(v) return v end
 
@@ -90,7 +90,7 @@ local function id_of(item, paths)
     end
     local t = type(v)
     if t == "string" then return v end
-    if t == "number" then return tointeger(v) or v end
+    if t == "number" and v == v then return tointeger(v) or v end
   end
 end
 
@@ -171,7 +171,9 @@ local function read_bare(r, list, name)
     r.budget = r.budget - 1
     local id = rawget(list, i)
     local t = type(id)
-    if (t == "string" or t == "number") and not (r.ids and r.ids[id]) then
+    if t == "number" then id = id == id and (tointeger(id) or id) or nil end
+    if (t == "string" or id ~= nil and t == "number") and
+      not (r.ids and r.ids[id]) then
       add(r, error_table(retry.UNKNOWN, nil, nil, nil), id, name)
     end
   end
@@ -197,9 +199,14 @@ local function catalogued(r, answer, row)
   end
 end
 
--- The code field of a list's items, or nil when it is no result list.
+-- The code field of a list's items (as its first object has it), or nil
+-- when it is no result list.
 local function code_key(list)
-  local first = rawget(list, 1)
+  local first
+  for i = 1, 16 do
+    first = rawget(list, i)
+    if first == nil or type(first) == "table" then break end
+  end
   if type(first) ~= "table" then return nil end
   for i = 1, #CODE_KEYS do
     if rawget(first, CODE_KEYS[i]) ~= nil then return CODE_KEYS[i] end
@@ -207,9 +214,10 @@ local function code_key(list)
 end
 
 -- The keys of a table that hold tables, sorted: a reading in a fixed order.
+-- (next, not pairs: a __pairs metamethod gets no say either.)
 local function table_keys(t)
   local keys = {}
-  for k, v in pairs(t) do
+  for k, v in next, t do
     if type(k) == "string" and type(v) == "table" then
       keys[#keys + 1] = k
     end
@@ -314,7 +322,7 @@ end
 
 -- Whether an object holds any table: a flat envelope holds no lists.
 local function holds_table(t)
-  for _, v in pairs(t) do
+  for _, v in next, t do
     if type(v) == "table" then return true end
   end
   return false
