@@ -8,7 +8,7 @@ local type = type
 
 local _M = {}
 
-local by_path, list = {}, apis.apis
+local by_path, list = {}, apis
 for i = 1, #list do by_path[list[i].path] = list[i] end
 
 --- Number of APIs in the catalogue.
@@ -56,6 +56,6 @@ end
 
 --- Code -> true/false where a code's own text overrides its reason's
 -- ambiguous column (data/ambiguous.tsv). Read-only.
-_M.ambiguous_codes = apis.ambiguous
+_M.ambiguous_codes = require "imerr.ambiguous"
 
 return _M

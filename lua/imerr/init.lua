@@ -42,7 +42,7 @@ for i = 1, math.huge do
 end
 
 -- Codes whose text overrides their reason's ambiguous default.
-local ambiguous_codes = require("imerr.apis").ambiguous
+local ambiguous_codes = require "imerr.ambiguous"
 
 for i = 1, core.count() do
   local code, last, name, official, part, section, message, class, reason,

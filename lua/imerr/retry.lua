@@ -9,7 +9,8 @@ local type, floor, setmetatable = type, math.floor, setmetatable
 local lookup, to_code, reasons = imerr.lookup, imerr.to_code, imerr.reasons
 local hint_index = imerr.hint_index
 local budget = require "imerr.budget"
-local api = require "imerr.api"
+-- The REST API catalogue, loaded by the first start{ api = path }.
+local api
 
 local _M = { _VERSION = imerr._VERSION }
 
@@ -295,6 +296,7 @@ function Policy:start(opts)
       return nil, "start option idempotent must be a boolean"
     end
     if path ~= nil then
+      api = api or require "imerr.api"
       local row, err = api.get(path)
       if not row then return nil, err end
       if idempotent == nil then idempotent = row.idempotent end
