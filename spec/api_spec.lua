@@ -47,6 +47,8 @@ describe("the REST API catalogue", function()
         local listed = false
         for _, c in ipairs(row.codes) do listed = listed or c == code end
         assert.is_true(listed, path .. ": private " .. code .. " not listed")
+        assert.is_nil(imerr.lookup(code), path .. ": " .. code ..
+          " is in the table, so it is not the API's own")
       end
     end
     assert.same({}, unknown)
