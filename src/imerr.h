@@ -12,8 +12,7 @@
 extern "C" {
 #endif
 
-/* The release: the one place the version is written (tools/check_release.lua).
- */
+/* The one place the version is written; tools/check_release.lua checks. */
 #define IMERR_VERSION "1.1.0"
 
 /*

@@ -38,7 +38,9 @@ end
 --- Problems of one file's text: a list of "file:line: message".
 function _M.check_text(path, text)
   local lines, problems = {}, {}
-  for line in (text .. "\n"):gmatch("([^\n]*)\n") do lines[#lines + 1] = line end
+  for line in (text .. "\n"):gmatch("([^\n]*)\n") do
+    lines[#lines + 1] = line
+  end
   for i, line in ipairs(lines) do
     local name, params = public_function(line)
     if name then
