@@ -1,0 +1,31 @@
+#!/bin/sh
+# Makes imerr's release files in dist/ from a commit (HEAD by default):
+#   imerr-VERSION.tar.gz        the sources (git archive), top folder
+#                               imerr-VERSION/
+#   imerr-VERSION-1.rockspec    the release rockspec (source.url names the
+#                               tarball beside it)
+#   imerr-VERSION-1.src.rock    rockspec and tarball in one: installs with
+#                               `luarocks build imerr-VERSION-1.src.rock`
+# usage: sh scripts/release.sh [COMMIT]
+# VERSION is IMERR_VERSION of src/imerr.h in that commit. To publish,
+# upload the tarball and set source.url to where it is.
+set -eu
+cd "$(dirname "$0")/.."
+ref=${1:-HEAD}
+version=$(git show "$ref:src/imerr.h" |
+  sed -n 's/^#define IMERR_VERSION "\(.*\)"$/\1/p')
+[ -n "$version" ] || { echo "release: no IMERR_VERSION" >&2; exit 1; }
+name=imerr-$version
+rockspec=$name-1.rockspec
+git cat-file -e "$ref:rockspecs/$rockspec" 2>/dev/null ||
+  { echo "release: no rockspecs/$rockspec in $ref" >&2; exit 1; }
+if [ "$ref" = HEAD ] && [ -n "$(git status --porcelain)" ]; then
+  echo "release: uncommitted changes are not in the tarball" >&2
+fi
+mkdir -p dist
+rm -f "dist/$name.tar.gz" "dist/$rockspec" "dist/$name-1.src.rock"
+git archive --format=tar.gz --prefix="$name/" -o "dist/$name.tar.gz" "$ref"
+git show "$ref:rockspecs/$rockspec" >"dist/$rockspec"
+# LuaRocks reads source.url ("imerr-VERSION.tar.gz") from dist/.
+(cd dist && luarocks pack "$rockspec" >/dev/null)
+ls -l "dist/$name.tar.gz" "dist/$rockspec" "dist/$name-1.src.rock"
