@@ -26,6 +26,7 @@ mkdir -p dist
 rm -f "dist/$name.tar.gz" "dist/$rockspec" "dist/$name-1.src.rock"
 git archive --format=tar.gz --prefix="$name/" -o "dist/$name.tar.gz" "$ref"
 git show "$ref:rockspecs/$rockspec" >"dist/$rockspec"
-# LuaRocks reads source.url ("imerr-VERSION.tar.gz") from dist/.
-(cd dist && luarocks pack "$rockspec" >/dev/null)
+# A source rock is a zip of the rockspec and the file source.url names
+# (what `luarocks pack` makes, without fetching).
+(cd dist && zip -q "$name-1.src.rock" "$rockspec" "$name.tar.gz")
 ls -l "dist/$name.tar.gz" "dist/$rockspec" "dist/$name-1.src.rock"
