@@ -103,12 +103,12 @@ end
 --- Problems of the other places the version appears, given their texts.
 function _M.text_problems(v, changelog, man, readme)
   local problems = {}
-  local first = changelog and changelog:match("\n## (%d+%.%d+%.%d+)")
+  local first = changelog and ("\n" .. changelog):match("\n## (%d+%.%d+%.%d+)")
   if first ~= v then
     problems[#problems + 1] = "CHANGELOG.md: first release is " ..
       tostring(first) .. ", not " .. v
   end
-  local th = man and man:match("\n%.TH [^\n]*")
+  local th = man and ("\n" .. man):match("\n%.TH [^\n]*")
   if not (th and th:find('"imerr ' .. v .. '"', 1, true)) then
     problems[#problems + 1] = "doc/imerr.1: .TH does not say imerr " .. v
   end
