@@ -50,7 +50,8 @@ ctest_all() {
 rock() {
   local version=$1 lua=$2 rockspec=${3:-} tree
   tree=$(mktemp -d)
-  sh scripts/install-rock.sh "$version" "$tree" $rockspec || return 1
+  sh scripts/install-rock.sh "$version" "$tree" ${rockspec:+"$rockspec"} ||
+    return 1
   check_tree "$version" "$lua" "$tree"
   local status=$?
   rm -rf "$tree"
@@ -59,7 +60,7 @@ rock() {
 
 # check_tree VERSION LUA TREE: the CLI, the module and its exports.
 check_tree() {
-  local version=$1 lua=$2 tree=$3 so
+  local version=$1 lua=$2 tree=$3 so page
   so=$tree/lib/lua/$version/imerr/core.so
   (
     cd "$tree" || exit 1
@@ -67,11 +68,6 @@ check_tree() {
     "$tree/bin/imerr" 9510 | grep -q ERR_SDK_NET_CONN_TIMEOUT &&
       IMERR_TREE=$tree "$lua" -e '
         local imerr = require "imerr"
-        for name in pairs(package.loaded) do
-          if name:match("^imerr") and name ~= "imerr.core" then
-            assert(require(name)._VERSION == imerr._VERSION, name)
-          end
-        end
         local so -- the imerr/core.so that require found (Lua 5.1 has no
         for t in package.cpath:gmatch("[^;]+") do -- package.searchpath)
           local f = io.open((t:gsub("?", "imerr/core")), "rb")
@@ -82,7 +78,9 @@ check_tree() {
         assert(imerr.count == 281)
         print("installed imerr " .. imerr._VERSION .. " works under " .. _VERSION)'
   ) || return 1
-  [ -f "$tree/lib/luarocks/rocks-$version/imerr/"*/doc/imerr.1 ] ||
+  # The rock's folder is named after its version: 1.1.0-1, scm-1.
+  for page in "$tree/lib/luarocks/rocks-$version/imerr/"*/doc/imerr.1; do :; done
+  [ -f "$page" ] ||
     { echo "no man page in the rock"; return 1; }
   # Exported: luaopen_imerr_core, besides the linker's own markers.
   [ "$(nm -D --defined-only "$so" | awk '{ print $NF }' |
@@ -144,11 +142,12 @@ release_tarball() {
 }
 
 lint_rockspecs() {
-  local spec
+  local spec n=0
   for spec in rockspecs/*.rockspec; do
     luarocks lint "$spec" || return 1
+    n=$((n + 1))
   done
-  echo "luarocks lint: $(ls rockspecs/*.rockspec | wc -l) rockspecs clean"
+  echo "luarocks lint: $n rockspecs clean"
 }
 
 # ASan + UBSan over the C core, the Lua modules (runtime preloaded into

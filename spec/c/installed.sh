@@ -32,6 +32,7 @@ MANPATH="$prefix/share/man" MANPAGER=cat MANWIDTH=80 man imerr 2>/dev/null |
 echo "ok: man imerr shows $page"
 
 # Each Lua finds the modules of its own ABI under the prefix.
+# shellcheck disable=SC2016 # ${prefix} is the .pc file's own text
 libdir=$(sed -n 's/^libdir=\${prefix}\///p' "$build/imerr.pc")
 # The paths name the prefix only (no ";;"): nothing else can be loaded.
 lua_version() { # INTERPRETER ABI_DIR -> imerr._VERSION
