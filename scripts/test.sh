@@ -189,6 +189,7 @@ stage build build
 stage lint lint
 stage ctest ctest_all
 stage rockspec-5.4 rock 5.4 lua5.4
+stage rockspec-5.3 rock 5.3 lua5.3
 stage rockspec-5.1-luajit rock 5.1 luajit
 stage rockspec-scm-5.4 rock 5.4 lua5.4 rockspecs/imerr-scm-1.rockspec
 stage release-rock-5.4 release_rock 5.4
