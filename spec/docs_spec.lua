@@ -48,6 +48,11 @@ describe("check_docs.check_text", function()
     assert.same({ "m.lua:3: f: no @param b" }, p)
   end)
 
+  it("takes LDoc's typed shorthands and optional parameters", function()
+    assert.same({}, docs.check_text("m.lua", "--- F.\n-- @tab spec x\n" ..
+      "-- @string[opt] name y\n-- @param[opt] z w\nfunction _M.f(spec, name, z) end\n"))
+  end)
+
   it("does not take one parameter's tag for another's", function()
     local p = docs.check_text("m.lua", "--- F.\n-- @param ab x\n" ..
       "function _M.f(a) end\n")

@@ -25,6 +25,24 @@ local function public_function(line)
   end
 end
 
+-- LDoc's typed shorthands for @tparam TYPE (@tab spec, @string name...).
+local TYPE_TAGS = { tab = true, table = true, string = true, number = true,
+  int = true, bool = true, func = true, thread = true }
+
+-- Whether a doc block tags the parameter: @param NAME, @tparam TYPE NAME
+-- or a shorthand.
+local function tagged(block, param)
+  -- Modifiers (@param[opt], @string[opt=1]) say nothing of the name.
+  block = block:gsub("(@%a+)%b[]", "%1")
+  for tag, rest in block:gmatch("@(%a+)%s+([^\n]*)") do
+    local name = tag == "param" and rest:match("^%[?([%w_]+)") or
+      tag == "tparam" and rest:match("^%S+%s+%[?([%w_]+)") or
+      TYPE_TAGS[tag] and rest:match("^%[?([%w_]+)")
+    if name == param then return true end
+  end
+  return false
+end
+
 -- The comment block right above line i (no blank line between), or nil.
 local function doc_block(lines, i)
   local first = i
@@ -50,8 +68,7 @@ function _M.check_text(path, text)
         problems[#problems + 1] = where .. " has no LDoc comment (---)"
       else
         for param in params:gmatch("[%w_]+") do
-          if not (block:match("@param%s+" .. param .. "%f[^%w_]") or
-              block:match("@tparam%s+[^%s]+%s+" .. param .. "%f[^%w_]")) then
+          if not tagged(block, param) then
             problems[#problems + 1] = where .. ": no @param " .. param
           end
         end
