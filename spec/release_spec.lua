@@ -104,6 +104,12 @@ describe("check_release", function()
     assert.equal(3, #p)
   end)
 
+  it("finds a README naming another release's files", function()
+    local p = check.text_problems("1.2.3", "## 1.2.3\n", '.TH X 1 "d" "imerr 1.2.3"\n',
+      "luarocks make rockspecs/imerr-1.2.3-1.rockspec\nbuild dist/imerr-1.2.2-1.src.rock\n")
+    assert.same({ "README.md: says 1.2.2: build dist/imerr-1.2.2-1.src.rock" }, p)
+  end)
+
   it("reads the version only from the #define line", function()
     assert.equal("4.5.6", check.header_version('/* 1.0.0 */\n#define IMERR_VERSION "4.5.6"\n'))
     assert.is_nil(check.header_version('\n#define IMERR_VERSION "4.5"\n'))

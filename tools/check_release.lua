@@ -112,9 +112,14 @@ function _M.text_problems(v, changelog, man, readme)
   if not (th and th:find('"imerr ' .. v .. '"', 1, true)) then
     problems[#problems + 1] = "doc/imerr.1: .TH does not say imerr " .. v
   end
+  -- The README's example of _VERSION, and its release file names
+  -- (imerr-X.Y.Z.tar.gz, rockspecs/imerr-X.Y.Z-1.rockspec).
   for line in (readme or ""):gmatch("[^\n]+") do
     local said = line:find("_VERSION", 1, true) and
       line:match("%f[%d](%d+%.%d+%.%d+)%f[^%d.]")
+    for named in line:gmatch("imerr%-(%d+%.%d+%.%d+)") do
+      if named ~= v then said = named end
+    end
     if said and said ~= v then
       problems[#problems + 1] = "README.md: says " .. said .. ": " .. line
     end
