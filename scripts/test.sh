@@ -125,17 +125,23 @@ release_rock() {
   return $status
 }
 
-# The release files (scripts/release.sh) and an offline install of the
-# source rock, again with one Lua and no CMake on the PATH.
+# The release files (scripts/release.sh), installed offline with one Lua
+# and no CMake on the PATH: the source rock for 5.4, and for 5.1 the
+# rockspec of dist/, which fetches the tarball from its file:// URL.
 release_tarball() {
   local scratch status
   scratch=$(mktemp -d)
   sh scripts/release.sh &&
-    one_lua_path "$scratch/bin" lua5.4 &&
-    (cd "$scratch" && PATH=$scratch/bin lua5.4 "$(command -v luarocks)" \
+    one_lua_path "$scratch/bin54" lua5.4 &&
+    one_lua_path "$scratch/bin51" lua5.1 &&
+    (cd "$scratch" && PATH=$scratch/bin54 lua5.4 "$(command -v luarocks)" \
       --lua-version=5.4 --lua-dir=/usr build --deps-mode=none \
       --tree "$scratch/tree" "$ROOT/dist/imerr-$VERSION-1.src.rock") &&
-    check_tree 5.4 lua5.4 "$scratch/tree"
+    check_tree 5.4 lua5.4 "$scratch/tree" &&
+    (cd "$scratch" && PATH=$scratch/bin51 lua5.1 "$(command -v luarocks)" \
+      --lua-version=5.1 --lua-dir=/usr build --deps-mode=none \
+      --tree "$scratch/tree" "$ROOT/dist/imerr-$VERSION-1.rockspec") &&
+    check_tree 5.1 lua5.1 "$scratch/tree"
   status=$?
   rm -rf "$scratch"
   return $status
