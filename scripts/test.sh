@@ -75,7 +75,7 @@ check_tree() {
         end
         assert(so and so:find(os.getenv("IMERR_TREE"), 1, true), so)
         assert(imerr.name(70001) == "ERR_SVR_ACCOUNT_USERSIG_EXPIRED")
-        assert(imerr.count == 281)
+        assert(imerr.count >= 281) -- the rows of 2020 at least
         print("installed imerr " .. imerr._VERSION .. " works under " .. _VERSION)'
   ) || return 1
   # The rock's folder is named after its version: 1.1.0-1, scm-1.
