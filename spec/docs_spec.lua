@@ -25,7 +25,7 @@ function Thing:go(x) return x end
 -- @param s a string
 _M.upper = function(s) return s:upper() end
 
-local function helper(y) return y end -- private: not checked
+local function square(y) return y * y end -- private: not checked
 
 return _M
 ]]
