@@ -5,6 +5,7 @@ set -u
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 BUILD=$ROOT/build
+VERSION=$(sed -n 's/^#define IMERR_VERSION "\(.*\)"$/\1/p' src/imerr.h)
 bash scripts/deps.sh test || exit 1
 
 passed=0
@@ -29,7 +30,8 @@ stage() {
 }
 
 build() {
-  cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DIMERR_TESTS=ON &&
+  cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DIMERR_TESTS=ON \
+    -DIMERR_WERROR=ON &&
     cmake --build "$BUILD" --parallel 2
 }
 
@@ -42,33 +44,123 @@ ctest_all() {
   (cd "$BUILD" && ctest -V)
 }
 
-# Installs with the rockspec into a scratch tree for one Lua version and
-# runs the installed CLI and module with that tree's paths only.
+# Installs with a rockspec (the release one by default) into a scratch
+# tree for one Lua version and runs the installed CLI and module with that
+# tree's paths only.
 rock() {
-  local version=$1 lua=$2 tree
+  local version=$1 lua=$2 rockspec=${3:-} tree
   tree=$(mktemp -d)
-  sh scripts/install-rock.sh "$version" "$tree" || return 1
+  sh scripts/install-rock.sh "$version" "$tree" ${rockspec:+"$rockspec"} ||
+    return 1
+  check_tree "$version" "$lua" "$tree"
+  local status=$?
+  rm -rf "$tree"
+  return $status
+}
+
+# check_tree VERSION LUA TREE: the CLI, the module and its exports.
+check_tree() {
+  local version=$1 lua=$2 tree=$3 so page
+  so=$tree/lib/lua/$version/imerr/core.so
   (
     cd "$tree" || exit 1
     eval "$(luarocks --lua-version="$version" path --tree "$tree")"
     "$tree/bin/imerr" 9510 | grep -q ERR_SDK_NET_CONN_TIMEOUT &&
       IMERR_TREE=$tree "$lua" -e '
         local imerr = require "imerr"
-        local so = package.searchpath("imerr.core", package.cpath)
-        assert(so:find(os.getenv("IMERR_TREE"), 1, true), so)
+        local so -- the imerr/core.so that require found (Lua 5.1 has no
+        for t in package.cpath:gmatch("[^;]+") do -- package.searchpath)
+          local f = io.open((t:gsub("?", "imerr/core")), "rb")
+          if f then so = t f:close() break end
+        end
+        assert(so and so:find(os.getenv("IMERR_TREE"), 1, true), so)
         assert(imerr.name(70001) == "ERR_SVR_ACCOUNT_USERSIG_EXPIRED")
         assert(imerr.count == 594)
         print("installed imerr " .. imerr._VERSION .. " works under " .. _VERSION)'
-  )
-  local status=$?
-  rm -rf "$tree"
+  ) || return 1
+  # The rock's folder is named after its version: 1.1.0-1, scm-1.
+  for page in "$tree/lib/luarocks/rocks-$version/imerr/"*/doc/imerr.1; do :; done
+  [ -f "$page" ] ||
+    { echo "no man page in the rock"; return 1; }
+  # Exported: luaopen_imerr_core, besides the linker's own markers.
+  [ "$(nm -D --defined-only "$so" | awk '{ print $NF }' |
+    grep -v -E '^(_init|_fini|_edata|_end|__bss_start)$')" = \
+    luaopen_imerr_core ] || { nm -D --defined-only "$so"; return 1; }
+}
+
+# A bin folder with what /usr/bin and /usr/local/bin hold, less CMake and
+# every Lua but $1: a machine with a C compiler and one Lua.
+one_lua_path() {
+  local dir=$1 lua=$2
+  mkdir -p "$dir"
+  # Later links win: /usr/local/bin's, as on the PATH.
+  find /usr/bin /usr/local/bin -maxdepth 1 ! -type d |
+    grep -v -E '/(cmake|ctest|cpack|lua|lua-any|lua[0-9].*|luac.*|luajit.*)$' |
+    xargs ln -sf -t "$dir"
+  ln -sf "$(command -v "$lua")" "$dir/$lua"
+}
+
+# luarocks make of the release rockspec, from a copy of the sources, with
+# only the target Lua and no CMake on the PATH; LuaRocks itself runs on
+# that Lua. Then the tree is checked with that Lua (and with LuaJIT on 5.1).
+release_rock() {
+  local version=$1 lua=lua$1 scratch src tree status
+  scratch=$(mktemp -d)
+  src=$scratch/src
+  tree=$scratch/tree
+  mkdir -p "$src"
+  git ls-files -z --cached --others --exclude-standard |
+    xargs -0 tar -cf - | tar -xf - -C "$src"
+  one_lua_path "$scratch/bin" "$lua"
+  (
+    cd "$src" &&
+      ! PATH=$scratch/bin command -v cmake &&
+      PATH=$scratch/bin "$(command -v "$lua")" "$(command -v luarocks)" \
+        --lua-version="$version" --lua-dir=/usr make --deps-mode=none \
+        --tree "$tree" "rockspecs/imerr-$VERSION-1.rockspec"
+  ) && check_tree "$version" "$lua" "$tree" &&
+    { [ "$version" != 5.1 ] || check_tree 5.1 luajit "$tree"; }
+  status=$?
+  rm -rf "$scratch"
   return $status
+}
+
+# The release files (scripts/release.sh), installed offline with one Lua
+# and no CMake on the PATH: the source rock for 5.4, and for 5.1 the
+# rockspec of dist/, which fetches the tarball from its file:// URL.
+release_tarball() {
+  local scratch status
+  scratch=$(mktemp -d)
+  sh scripts/release.sh &&
+    one_lua_path "$scratch/bin54" lua5.4 &&
+    one_lua_path "$scratch/bin51" lua5.1 &&
+    (cd "$scratch" && PATH=$scratch/bin54 lua5.4 "$(command -v luarocks)" \
+      --lua-version=5.4 --lua-dir=/usr build --deps-mode=none \
+      --tree "$scratch/tree" "$ROOT/dist/imerr-$VERSION-1.src.rock") &&
+    check_tree 5.4 lua5.4 "$scratch/tree" &&
+    (cd "$scratch" && PATH=$scratch/bin51 lua5.1 "$(command -v luarocks)" \
+      --lua-version=5.1 --lua-dir=/usr build --deps-mode=none \
+      --tree "$scratch/tree" "$ROOT/dist/imerr-$VERSION-1.rockspec") &&
+    check_tree 5.1 lua5.1 "$scratch/tree"
+  status=$?
+  rm -rf "$scratch"
+  return $status
+}
+
+lint_rockspecs() {
+  local spec n=0
+  for spec in rockspecs/*.rockspec; do
+    luarocks lint "$spec" || return 1
+    n=$((n + 1))
+  done
+  echo "luarocks lint: $n rockspecs clean"
 }
 
 # ASan + UBSan over the C core, the Lua modules (runtime preloaded into
 # the interpreters) and the C tests; every busted suite runs against it.
 asan() {
-  cmake -S "$ROOT" -B "$ROOT/build-asan" -DIMERR_SANITIZE=address &&
+  cmake -S "$ROOT" -B "$ROOT/build-asan" -DIMERR_SANITIZE=address \
+    -DIMERR_WERROR=ON &&
     cmake --build "$ROOT/build-asan" --parallel 2 &&
     (cd "$ROOT/build-asan" && ctest --output-on-failure)
 }
@@ -76,7 +168,7 @@ asan() {
 # ThreadSanitizer over the C tests, eight threads among them.
 tsan() {
   cmake -S "$ROOT" -B "$ROOT/build-tsan" -DIMERR_SANITIZE=thread \
-    -DIMERR_LUA_ABIS= &&
+    -DIMERR_LUA_ABIS= -DIMERR_WERROR=ON &&
     cmake --build "$ROOT/build-tsan" --parallel 2 &&
     (cd "$ROOT/build-tsan" && ctest -R '^c_' --output-on-failure)
 }
@@ -84,7 +176,7 @@ tsan() {
 # libFuzzer: each target for IMERR_FUZZ_SECONDS (30 s by default).
 fuzz() {
   CC=clang cmake -S "$ROOT" -B "$ROOT/build-fuzz" -DIMERR_FUZZ=ON \
-    -DIMERR_TESTS=OFF -DIMERR_LUA_ABIS= \
+    -DIMERR_TESTS=OFF -DIMERR_WERROR=ON -DIMERR_LUA_ABIS= \
     -DIMERR_FUZZ_SECONDS="${IMERR_FUZZ_SECONDS:-30}" &&
     cmake --build "$ROOT/build-fuzz" --parallel 2 &&
     (cd "$ROOT/build-fuzz" && ctest -V)
@@ -103,7 +195,13 @@ stage build build
 stage lint lint
 stage ctest ctest_all
 stage rockspec-5.4 rock 5.4 lua5.4
+stage rockspec-5.3 rock 5.3 lua5.3
 stage rockspec-5.1-luajit rock 5.1 luajit
+stage rockspec-scm-5.4 rock 5.4 lua5.4 rockspecs/imerr-scm-1.rockspec
+stage release-rock-5.4 release_rock 5.4
+stage release-rock-5.1 release_rock 5.1
+stage release-tarball release_tarball
+stage luarocks-lint lint_rockspecs
 stage openresty bash spec/nginx/run.sh
 stage asan-ubsan asan
 stage tsan tsan

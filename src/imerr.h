@@ -12,7 +12,30 @@
 extern "C" {
 #endif
 
-#define IMERR_VERSION "1.0.0"
+/* The one place the version is written; tools/check_release.lua checks. */
+#define IMERR_VERSION "1.1.0"
+
+/*
+** IMERR_API marks the public functions. The shared library is compiled
+** with -fvisibility=hidden and exports only these; a module that compiles
+** imerr.c into itself (imerr.core) defines IMERR_EMBED to keep them all
+** private.
+*/
+#ifndef IMERR_API
+#if defined(IMERR_EMBED) && (defined(__GNUC__) || defined(__clang__))
+#define IMERR_API __attribute__((visibility("hidden")))
+#elif defined(IMERR_EMBED) || defined(IMERR_STATIC)
+#define IMERR_API
+#elif defined(_WIN32) && defined(IMERR_BUILDING)
+#define IMERR_API __declspec(dllexport)
+#elif defined(_WIN32)
+#define IMERR_API __declspec(dllimport)
+#elif defined(__GNUC__) || defined(__clang__)
+#define IMERR_API __attribute__((visibility("default")))
+#else
+#define IMERR_API
+#endif
+#endif
 
 /* IM error codes are 32-bit signed integers. */
 #define IMERR_CODE_MIN (-2147483647LL - 1)
@@ -62,30 +85,30 @@ typedef struct imerr_reason {
 } imerr_reason;
 
 /* The row holding code (a range row for codes inside it), or NULL. */
-const imerr_entry *imerr_find(long long code);
+IMERR_API const imerr_entry *imerr_find(long long code);
 
 /* The row with this exact name; NULL for NULL, "" or an unknown name. */
-const imerr_entry *imerr_find_name(const char *name);
+IMERR_API const imerr_entry *imerr_find_name(const char *name);
 
 /* Number of rows, and row i in ascending code order (NULL past the end). */
-size_t imerr_count(void);
-const imerr_entry *imerr_at(size_t i);
+IMERR_API size_t imerr_count(void);
+IMERR_API const imerr_entry *imerr_at(size_t i);
 
 /*
 ** Reasons in the order data/reasons.tsv lists them; imerr_find_reason
 ** returns NULL for NULL or an unknown name. "unknown" is the reason of
 ** codes that are not in the table.
 */
-size_t imerr_reason_count(void);
-const imerr_reason *imerr_reason_at(size_t i);
-const imerr_reason *imerr_find_reason(const char *name);
+IMERR_API size_t imerr_reason_count(void);
+IMERR_API const imerr_reason *imerr_reason_at(size_t i);
+IMERR_API const imerr_reason *imerr_find_reason(const char *name);
 
 /*
 ** Parses len bytes of text as a code: optional ASCII white space, an
 ** optional sign, decimal digits, optional white space. Returns IMERR_OK
 ** and stores the code, or IMERR_ESYNTAX / IMERR_ERANGE.
 */
-int imerr_parse_code(const char *text, size_t len, long long *code);
+IMERR_API int imerr_parse_code(const char *text, size_t len, long long *code);
 
 #ifdef __cplusplus
 }

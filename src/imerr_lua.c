@@ -10,6 +10,20 @@
 
 #include "imerr.h"
 
+/*
+** The module's only exported symbol. Builds compile the C core into the
+** module with IMERR_EMBED defined, so none of imerr_* is exported.
+*/
+#if defined(_WIN32)
+#define IMERR_LUAOPEN __declspec(dllexport)
+#elif defined(__GNUC__) || defined(__clang__)
+#define IMERR_LUAOPEN __attribute__((visibility("default")))
+#else
+#define IMERR_LUAOPEN
+#endif
+
+IMERR_LUAOPEN int luaopen_imerr_core(lua_State *L);
+
 #ifndef luaL_newlib /* Lua 5.1 */
 #define luaL_newlib(L, l) (lua_newtable(L), luaL_register(L, NULL, l))
 #endif

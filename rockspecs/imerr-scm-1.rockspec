@@ -24,6 +24,8 @@ build = {
     CMAKE_C_FLAGS = "$(CFLAGS)",
     CMAKE_MODULE_LINKER_FLAGS = "$(LIBFLAG)",
   },
+  -- The man page, imerr.1: `luarocks doc imerr` finds it.
+  copy_directories = { "doc" },
   install = {
     lua = {
       ["imerr.init"] = "lua/imerr/init.lua",

@@ -1,0 +1,52 @@
+-- The release rock: LuaRocks' builtin backend, a C compiler alone (the C
+-- table is checked in as src/imerr_rows.inc). scripts/release.sh makes
+-- the tarball it names; rockspecs/imerr-scm-1.rockspec builds a checkout.
+rockspec_format = "3.0"
+package = "imerr"
+version = "1.1.0-1"
+source = {
+  url = "imerr-1.1.0.tar.gz",
+  dir = "imerr-1.1.0",
+}
+description = {
+  summary = "Tencent Cloud IM error codes: lookup, names, retry hints",
+  detailed = [[
+The whole Tencent Cloud IM error-code page as a static C table, with a
+Lua module on top: look codes up by number or name, and decide what to
+do about them (retry, wait, log in again, answer which HTTP status).
+Lua 5.1 to 5.4 and LuaJIT/OpenResty; a command-line tool, imerr.]],
+  license = "MIT",
+  labels = { "tencent", "im", "error-codes", "retry" },
+}
+dependencies = {
+  "lua >= 5.1, < 5.5",
+}
+build = {
+  type = "builtin",
+  modules = {
+    ["imerr.core"] = {
+      sources = { "src/imerr_lua.c", "src/imerr.c" },
+      incdirs = { "src" },
+      -- The C core stays private: the module exports luaopen_imerr_core.
+      defines = { "IMERR_EMBED" },
+    },
+    ["imerr.init"] = "lua/imerr/init.lua",
+    ["imerr.retry"] = "lua/imerr/retry.lua",
+    ["imerr.budget"] = "lua/imerr/budget.lua",
+    ["imerr.rest"] = "lua/imerr/rest.lua",
+    ["imerr.api"] = "lua/imerr/api.lua",
+    ["imerr.apis"] = "lua/imerr/apis.lua",
+    ["imerr.ambiguous"] = "lua/imerr/ambiguous.lua",
+    ["imerr.callback"] = "lua/imerr/callback.lua",
+    ["imerr.matcher"] = "lua/imerr/matcher.lua",
+    ["imerr.alert"] = "lua/imerr/alert.lua",
+    ["imerr.json"] = "lua/imerr/json.lua",
+  },
+  install = {
+    bin = {
+      imerr = "bin/imerr",
+    },
+  },
+  -- The man page, imerr.1: `luarocks doc imerr` finds it.
+  copy_directories = { "doc" },
+}
