@@ -15,6 +15,9 @@ read_globals = {
   -- Lua 5.1 / LuaJIT: unpack, setfenv, loadstring; 5.2+: table.unpack.
   "unpack", "setfenv", "loadstring",
   table = { fields = { "unpack" } },
+  -- Lua 5.3+: rest.lua gives integral codes and ids as integers with
+  -- math.tointeger when it exists.
+  math = { fields = { "tointeger" } },
   -- package.loaders (5.1) and package.searchers (5.2+), for specs that
   -- hide a module from require.
   package = { fields = { "loaders", "searchers" } },
