@@ -19,14 +19,13 @@ local REPLACEMENT = "\239\191\189" -- U+FFFD
 local function sequence(s, i)
   local c = byte(s, i)
   local n, lo, hi = 2, 0x80, 0xBF
-  if c >= 0xC2 and c <= 0xDF then -- two bytes: the defaults
-  elseif c >= 0xE0 and c <= 0xEF then
+  if c < 0xC2 or c > 0xF4 then return nil end
+  if c >= 0xE0 and c <= 0xEF then and c <= 0xEF then
     n = 3
     if c == 0xE0 then lo = 0xA0 elseif c == 0xED then hi = 0x9F end
-  elseif c >= 0xF0 and c <= 0xF4 then
+  elseif c >= 0xF0 then
     n = 4
     if c == 0xF0 then lo = 0x90 elseif c == 0xF4 then hi = 0x8F end
-  else return nil
   end
   local c2 = byte(s, i + 1)
   if not c2 or c2 < lo or c2 > hi then return nil end
