@@ -20,7 +20,7 @@ local function sequence(s, i)
   local c = byte(s, i)
   local n, lo, hi = 2, 0x80, 0xBF
   if c < 0xC2 or c > 0xF4 then return nil end
-  if c >= 0xE0 and c <= 0xEF then and c <= 0xEF then
+  if c >= 0xE0 and c <= 0xEF then
     n = 3
     if c == 0xE0 then lo = 0xA0 elseif c == 0xED then hi = 0x9F end
   elseif c >= 0xF0 then
