@@ -34,32 +34,38 @@ cp -r "$tree"/lib/lua/5.1/. "$prefix/lib/"
 cp -r "$root"/examples/openresty/lua/. "$prefix/lua/"
 cp "$root/spec/nginx/mock.lua" "$prefix/lua/"
 
+# A self-signed certificate for the TLS mock (no CA the proxy trusts).
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 \
+  -keyout "$prefix/conf/mock.key" -out "$prefix/conf/mock.crt" \
+  >"$work/openssl.log" 2>&1 || { cat "$work/openssl.log"; exit 1; }
+
 # The example configuration, pointed at the mock, with delays scaled down
-# and jitter off so that the specs can check the gaps between attempts.
+# and jitter off so that the specs can check the gaps between attempts,
+# and the test locations of locations.conf.
 configure() {
-  local port=$1 mock=$2 user=""
+  local port=$1 mock=$2 tls=$3 user=""
   [ "$(id -u)" -eq 0 ] && user="user root root;"
   sed -e "s/listen 127.0.0.1:8080;/listen 127.0.0.1:$port;/" \
-    -e "s|proxy_pass https://console.tim.qq.com;|proxy_pass http://127.0.0.1:$mock;|" \
-    -e "/proxy_ssl_server_name/d" \
+    -e "s|set \$imerr_upstream .*|set \$imerr_upstream http://127.0.0.1:$mock;|" \
     -e "s/set \$imerr_base .*/set \$imerr_base 0.002;/" \
     -e "s/set \$imerr_throttle_base .*/set \$imerr_throttle_base 0.05;/" \
     -e "s/set \$imerr_cap .*/set \$imerr_cap 1;/" \
     -e "s/set \$imerr_jitter .*/set \$imerr_jitter none;/" \
     -e "s/^http {/$user\nhttp {\n  include mock.conf;/" \
+    -e "s|^    location = /metrics {|    include locations.conf;\n\n&|" \
     "$root/examples/openresty/nginx.conf" >"$prefix/conf/nginx.conf"
-  sed "s/@MOCK_PORT@/$mock/" "$root/spec/nginx/mock.conf" \
-    >"$prefix/conf/mock.conf"
-  # A location with a tiny budget, for the shared-budget spec.
-  sed -i "s|^    location = /metrics {|    location /budget/v4/ {\n      set \$imerr_budget_capacity 10;\n      set \$imerr_budget_key tiny;\n      rewrite ^/budget(/.*)\$ \$1 break;\n      content_by_lua_block { require(\"app.im_proxy\").handle() }\n    }\n\n&|" \
-    "$prefix/conf/nginx.conf"
+  sed -e "s/@MOCK_PORT@/$mock/" -e "s/@TLS_PORT@/$tls/" \
+    -e "s|@CERT@|$prefix/conf/mock.crt|" -e "s|@KEY@|$prefix/conf/mock.key|" \
+    "$root/spec/nginx/mock.conf" >"$prefix/conf/mock.conf"
+  sed -e "s/@TLS_PORT@/$tls/" "$root/spec/nginx/locations.conf" \
+    >"$prefix/conf/locations.conf"
 }
 
 # Start on free ports: try a few random pairs.
 started=""
 for _ in 1 2 3 4 5; do
   port=$((20000 + RANDOM % 20000))
-  configure "$port" $((port + 1))
+  configure "$port" $((port + 1)) $((port + 2))
   if nginx -p "$prefix" -c conf/nginx.conf -e "$prefix/logs/error.log" \
     2>"$work/start.log"; then
     started=yes

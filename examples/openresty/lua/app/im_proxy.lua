@@ -96,6 +96,7 @@ local function fail(err, attempts, why)
   ngx.status = err.http_status
   ngx.header["Content-Type"] = "application/json"
   ngx.header["X-Imerr-Stop"] = why
+  ngx.header["X-Imerr-Transport"] = err.transport
   local info = err.info
   if type(info) == "string" then info = json.truncate(info, MAX_INFO) end
   ngx.say(json.object({ code = err.code, name = err.name, class = err.class,
