@@ -15,6 +15,8 @@ local function envelope(code, info, extra)
   return cjson.encode(t)
 end
 
+local BIG
+
 -- scenario -> function(attempt) -> HTTP status, body
 local SCENARIOS = {
   ok = function() return 200, envelope(0) end,
@@ -51,9 +53,11 @@ local SCENARIOS = {
     ngx.sleep(tonumber(ngx.var.arg_delay) or 1)
     return 200, envelope(0)
   end,
-  -- 10 MB of valid JSON.
+  -- 10 MB of valid JSON (built once per worker: the mock shares the
+  -- workers with the proxy, and must not stall them).
   big = function()
-    return 200, envelope(0, "", { Pad = ("x"):rep(10 * 1024 * 1024) })
+    BIG = BIG or envelope(0, "", { Pad = ("x"):rep(10 * 1024 * 1024) })
+    return 200, BIG
   end,
   -- An upstream whose ErrorInfo is long, not UTF-8, with control bytes.
   wordy = function()

@@ -242,7 +242,10 @@ local function connect(up, opts)
       sock:close()
       return failure("timeout", false, "no time left for TLS")
     end
-    ok, err = sock:sslhandshake(nil, up.host, true)
+    -- false: no session object back (keepalive reuses whole connections),
+    -- which also keeps clear of an assertion lua-resty-core 0.1.25 hits
+    -- when a handshake fails after yielding.
+    ok, err = sock:sslhandshake(false, up.host, true)
     if not ok then
       sock:close()
       if err == "timeout" then return failure("timeout", false, err) end

@@ -98,7 +98,11 @@ local function fail(err, attempts, why)
   ngx.header["X-Imerr-Stop"] = why
   ngx.header["X-Imerr-Transport"] = err.transport
   local info = err.info
-  if type(info) == "string" then info = json.truncate(info, MAX_INFO) end
+  if type(info) == "string" then
+    -- Cut first (bounded work), then make it UTF-8, then cut again (each
+    -- bad byte became three).
+    info = json.truncate(json.utf8(info:sub(1, MAX_INFO + 1)), MAX_INFO)
+  end
   ngx.say(json.object({ code = err.code, name = err.name, class = err.class,
     reason = err.reason, action = err.action, info = info,
     request_id = err.request_id, attempts = attempts,
