@@ -136,9 +136,11 @@ local MAX_HEAD = 16384
 local function read_head(r)
   local line, err = r:line(MAX_HEAD)
   if not line then return nil, err end
-  local status = tonumber(line:match("^HTTP/1%.[01] (%d%d%d)"))
+  local minor, status = line:match("^HTTP/1%.([01]) (%d%d%d)")
+  status = tonumber(status)
   if not status then return nil, "protocol" end
-  local headers, size = {}, #line
+  -- HTTP/1.0 closes after the answer unless it says otherwise.
+  local headers, size = { [":old"] = minor == "0" }, #line
   while true do
     line, err = r:line(MAX_HEAD)
     if not line then return nil, err end
@@ -188,9 +190,15 @@ local function read_chunked(r, limit)
 end
 
 -- The body; nil and an error; and whether the connection can be reused.
-local function read_body(r, headers, limit)
+local function read_body(r, status, headers, limit)
   local te = headers["transfer-encoding"]
-  local reusable = (headers["connection"] or ""):lower() ~= "close"
+  local connection = (headers["connection"] or ""):lower()
+  local reusable = connection ~= "close"
+  if headers[":old"] then reusable = connection == "keep-alive" end
+  -- These never have a body, whatever the headers say.
+  if status == 204 or status == 304 or status < 200 then
+    return "", nil, reusable
+  end
   if te then
     if te:lower() ~= "chunked" then return nil, "protocol" end
     local body, err = read_chunked(r, limit)
@@ -242,10 +250,13 @@ local function connect(up, opts)
       sock:close()
       return failure("timeout", false, "no time left for TLS")
     end
-    -- false: no session object back (keepalive reuses whole connections),
-    -- which also keeps clear of an assertion lua-resty-core 0.1.25 hits
-    -- when a handshake fails after yielding.
-    ok, err = sock:sslhandshake(false, up.host, true)
+    -- lua-resty-core 0.1.25 (Debian 12) raises an assertion when the
+    -- certificate check fails on a handshake that completed at once; and
+    -- with false as first argument it reports that failure as success.
+    -- So: nil, and a raised error is a failed handshake.
+    local called
+    called, ok, err = pcall(sock.sslhandshake, sock, nil, up.host, true)
+    if not called then ok, err = nil, "handshake failed" end
     if not ok then
       sock:close()
       if err == "timeout" then return failure("timeout", false, err) end
@@ -282,7 +293,7 @@ function _M.post(up, opts)
     return failure(KINDS[err] or "closed", true, "head: " .. tostring(err))
   end
   local data, reusable
-  data, err, reusable = read_body(r, headers, opts.max_body)
+  data, err, reusable = read_body(r, status, headers, opts.max_body)
   if not data then
     sock:close()
     return failure(KINDS[err] or "cut", true, "body: " .. tostring(err))
