@@ -58,7 +58,7 @@ end
 describe("request bodies", function()
   for _, prefix in ipairs { "", "/smallbuf" } do
     it("reach the upstream byte for byte (" .. (prefix == "" and "1 MB buffer" or
-      "16 KB buffer, temp file") .. ")", function()
+      "8 KB buffer, temp file") .. ")", function()
       for _, size in ipairs { 1024, 17 * 1024, 1024 * 1024 } do
         local body = body_of(size)
         local status, answer, _, record = im(prefix, "echo", body)
