@@ -15,7 +15,11 @@ local function envelope(code, info, extra)
   return cjson.encode(t)
 end
 
-local BIG
+-- Built once, when a worker loads the mock: the mock shares the workers
+-- with the proxy, and building it per request would stall them and show
+-- as growth in the workers' memory.
+local BIG = '{"ActionStatus":"OK","ErrorCode":0,"Pad":"' ..
+  ("x"):rep(10 * 1024 * 1024) .. '"}'
 
 -- scenario -> function(attempt) -> HTTP status, body
 local SCENARIOS = {
@@ -53,13 +57,8 @@ local SCENARIOS = {
     ngx.sleep(tonumber(ngx.var.arg_delay) or 1)
     return 200, envelope(0)
   end,
-  -- 10 MB of valid JSON (built once per worker: the mock shares the
-  -- workers with the proxy, and must not stall them).
-  big = function()
-    BIG = BIG or '{"ActionStatus":"OK","ErrorCode":0,"Pad":"' ..
-      ("x"):rep(10 * 1024 * 1024) .. '"}'
-    return 200, BIG
-  end,
+  -- 10 MB of valid JSON.
+  big = function() return 200, BIG end,
   -- An upstream whose ErrorInfo is long, not UTF-8, with control bytes.
   wordy = function()
     return 200, envelope(70169, ("\255 line\n"):rep(20000))

@@ -240,7 +240,16 @@ local function connect(up, opts)
   if not arm(sock, opts.deadline, opts.connect_timeout) then
     return failure("timeout", false, "no time left to connect")
   end
-  local ok, err = sock:connect(up.host, up.port)
+  -- With a backlog, a worker opens at most pool_size connections to the
+  -- upstream; further requests wait (within their connect timeout) for
+  -- one to come back, instead of opening and closing their own.
+  local ok, err
+  if opts.pool_size and opts.backlog then
+    ok, err = sock:connect(up.host, up.port, { pool_size = opts.pool_size,
+      backlog = opts.backlog })
+  else
+    ok, err = sock:connect(up.host, up.port)
+  end
   if not ok then
     if err == "timeout" then return failure("timeout", false, err) end
     return failure("connect", false, err)
@@ -269,7 +278,8 @@ end
 --- request(up, opts) -> { status, headers, body }, or nil and a failure.
 -- up from parse_url; opts: path (with query), body, deadline (ngx.now()
 -- time), connect_timeout (s), max_body (bytes), keepalive (idle s),
--- pool_size.
+-- pool_size (connections per worker) and backlog (requests that may wait
+-- for one).
 function _M.post(up, opts)
   local sock, fail = connect(up, opts)
   if not sock then return nil, fail end
@@ -299,7 +309,7 @@ function _M.post(up, opts)
     return failure(KINDS[err] or "cut", true, "body: " .. tostring(err))
   end
   if reusable and r.buf == "" and opts.keepalive then
-    sock:setkeepalive(opts.keepalive * 1000, opts.pool_size)
+    sock:setkeepalive(opts.keepalive * 1000)
   else
     sock:close()
   end

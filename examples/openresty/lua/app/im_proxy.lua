@@ -31,7 +31,7 @@ local VARS = { "imerr_base", "imerr_throttle_base", "imerr_cap",
   "imerr_max_attempts", "imerr_jitter", "imerr_deadline",
   "imerr_budget_capacity", "imerr_budget_key", "imerr_upstream",
   "imerr_connect_timeout", "imerr_attempt_timeout", "imerr_max_answer",
-  "imerr_keepalive", "imerr_pool_size" }
+  "imerr_keepalive", "imerr_pool_size", "imerr_backlog" }
 
 local function build(v)
   local budget = assert(retry.budget {
@@ -57,6 +57,7 @@ local function build(v)
     max_body = assert(tonumber(v.imerr_max_answer)),
     keepalive = tonumber(v.imerr_keepalive),
     pool_size = tonumber(v.imerr_pool_size),
+    backlog = tonumber(v.imerr_backlog),
   }
 end
 
@@ -116,7 +117,7 @@ local function call(s, path, body, deadline)
   local res, f = http.post(s.upstream, { path = path, body = body,
     deadline = deadline, connect_timeout = s.connect_timeout,
     max_body = s.max_body, keepalive = s.keepalive,
-    pool_size = s.pool_size })
+    pool_size = s.pool_size, backlog = s.backlog })
   if not res then return nil, transport_error(f) end
   if res.status ~= 200 then
     return nil, retry.http_hint(res.status) or retry.http_hint(502)
