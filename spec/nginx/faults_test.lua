@@ -234,3 +234,13 @@ describe("the workers' random numbers", function()
     for _, v in ipairs(draws[pids[2]]) do assert.is_nil(seen[v], v) end
   end)
 end)
+
+describe("the request sent upstream", function()
+  it("cannot be given extra lines through an encoded path", function()
+    local status, text = request(BASE .. "/v4/openim/sendmsg%0D%0AX-Evil:%201" ..
+      "?scenario=ok&id=evil-" .. RUN, "{}")
+    assert.equal(400, status)
+    assert.equal("bad_path", cjson.decode(text).reason)
+    assert.equal(0, stats("evil-" .. RUN).attempts)
+  end)
+end)

@@ -127,39 +127,51 @@ local function call(s, path, body, deadline)
   return nil, err
 end
 
-local function bad_request_body(err)
-  ngx.log(ngx.ERR, "imerr: ", err)
-  ngx.status = ngx.HTTP_INTERNAL_SERVER_ERROR
+local function refuse(status, reason, info)
+  ngx.status = status
   ngx.header["Content-Type"] = "application/json"
-  ngx.say('{"reason":"request_body","info":"the request body was not read"}')
+  ngx.say(json.object({ reason = reason, info = info }, { "reason", "info" }))
+end
+
+-- The time the next attempt may take (its end, as an ngx.now() time), or
+-- nil when the deadline leaves none. A fleet rate limiter's take() goes
+-- here: sleep for the wait it asks if the deadline allows, else stop.
+local function attempt_end(s, deadline)
+  local left = http.left(deadline)
+  if left < MIN_SLEEP then return nil end
+  if left > s.attempt_timeout then return ngx.now() + s.attempt_timeout end
+  return deadline
 end
 
 --- Content phase of /v4/.
 function _M.handle()
   local body, berr = http.request_body()
-  if not body then return bad_request_body(berr) end
+  if not body then
+    ngx.log(ngx.ERR, "imerr: ", berr)
+    return refuse(500, "request_body", "the request body was not read")
+  end
   local var = ngx.var
   local s = settings(var)
+  -- ngx.var.uri is decoded: %0D%0A would become a line break in the
+  -- request sent upstream.
   local path = var.uri
+  if path:find("[%c ]") then
+    return refuse(400, "bad_path", "the path holds spaces or control bytes")
+  end
   local args = var.args
   if args and args ~= "" then path = path .. "?" .. args end
-  -- Per-API policies and a fleet rate limiter slot in here and before
-  -- each attempt below.
+  -- A per-API policy starts here: s.policy:start{ api = var.uri }.
   local attempts = s.policy:start()
   local deadline = ngx.now() + s.deadline
   local err, why
   while true do
-    local now_left = http.left(deadline)
-    if now_left < MIN_SLEEP then
+    local stop = attempt_end(s, deadline)
+    if not stop then
       why = "deadline"
       break
     end
-    local attempt_end = deadline
-    if now_left > s.attempt_timeout then
-      attempt_end = ngx.now() + s.attempt_timeout
-    end
     local text
-    text, err = call(s, path, body, attempt_end)
+    text, err = call(s, path, body, stop)
     if text then
       attempts:success()
       ngx.ctx.imerr_failures = err
