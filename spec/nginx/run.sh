@@ -87,7 +87,8 @@ worker_rss() {
   local master
   master=$(cat "$pid_file")
   for stat in /proc/[0-9]*/stat; do
-    read -r pid _ _ ppid _ <"$stat" 2>/dev/null || continue
+    # (processes come and go while this runs)
+    { read -r pid _ _ ppid _ <"$stat"; } 2>/dev/null || continue
     [ "$ppid" = "$master" ] &&
       echo "$pid $(awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status")"
   done | sort -n
