@@ -47,20 +47,37 @@ function _M.rules(list)
   return rules
 end
 
+-- The clock stepped back (NTP, a restored VM): times after now are
+-- observations from a future that did not happen; drop them, keeping the
+-- others in order, so that they neither fire the rule nor hold its window.
+local function drop_future(r, now)
+  local kept, size = {}, r.size
+  for k = 0, size - 1 do
+    local t = r.times[(r.next - 1 + k) % size + 1]
+    if t and t <= now then kept[#kept + 1] = t end
+  end
+  r.times = kept
+  r.next = #kept % size + 1
+  r.last = kept[#kept]
+end
+
 --- rules:observe(code, now) -> list of the names of the rules that fire:
 -- those that matched more than more_than codes within their window,
--- counting this one. now is in seconds (e.g. ngx.now()); without it,
--- nil and a message.
+-- counting this one. now is in seconds (e.g. ngx.now()); when it is
+-- earlier than an earlier call's, the observations after it are dropped.
+-- Without a finite now, nil and a message.
 function Rules:observe(code, now)
-  if type(now) ~= "number" or now ~= now then
-    return nil, "now must be a number of seconds"
+  if type(now) ~= "number" or not (now > -math.huge and now < math.huge) then
+    return nil, "now must be a finite number of seconds"
   end
   local fired = {}
   for i = 1, #self do
     local r = self[i]
     if r.match(code) then
+      if r.last and now < r.last then drop_future(r, now) end
       local slot = r.next
       r.times[slot] = now
+      r.last = now
       r.next = slot % r.size + 1
       local oldest = r.times[r.next]
       if r.size == 1 then oldest = now end

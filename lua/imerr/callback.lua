@@ -1,7 +1,8 @@
 --- imerr.callback: answers for Tencent IM's third-party callbacks.
 -- Before-send callbacks read ErrorCode: 0 allows, 1 rejects (the sender
 -- gets 20006), 2 drops silently, and a code in 120001..130000 rejects and
--- passes the app's code and ErrorInfo through to the client.
+-- passes the app's code and ErrorInfo through to the client. ErrorInfo
+-- is cut to MAX_INFO bytes; encode writes valid UTF-8 whatever it holds.
 local imerr = require "imerr"
 local json = require "imerr.json"
 
@@ -12,7 +13,12 @@ local _M = { _VERSION = imerr._VERSION,
 
 local KEYS = { "ActionStatus", "ErrorCode", "ErrorInfo" }
 
+-- ErrorInfo reaches the sender's client: longer texts are cut (on a UTF-8
+-- character boundary) to this many bytes and "...".
+_M.MAX_INFO = 256
+
 local function answer(code, info)
+  if info then info = json.truncate(info, _M.MAX_INFO) end
   return { ActionStatus = "OK", ErrorCode = code, ErrorInfo = info or "" }
 end
 

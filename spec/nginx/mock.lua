@@ -15,6 +15,12 @@ local function envelope(code, info, extra)
   return cjson.encode(t)
 end
 
+-- Built once, when a worker loads the mock: the mock shares the workers
+-- with the proxy, and building it per request would stall them and show
+-- as growth in the workers' memory.
+local BIG = '{"ActionStatus":"OK","ErrorCode":0,"Pad":"' ..
+  ("x"):rep(10 * 1024 * 1024) .. '"}'
+
 -- scenario -> function(attempt) -> HTTP status, body
 local SCENARIOS = {
   ok = function() return 200, envelope(0) end,
@@ -35,28 +41,111 @@ local SCENARIOS = {
   bad_gateway = function() return 502, "bad gateway" end,
   not_found = function() return 404, "no such API" end,
   config = function() return 200, envelope(70009, "wrong key") end,
+  -- The request body, back in the answer: the proxy must forward it whole.
+  echo = function()
+    ngx.req.read_body()
+    local body = ngx.req.get_body_data()
+    if not body then
+      local f = io.open(ngx.req.get_body_file() or "", "rb")
+      body = f and f:read("*a") or ""
+      if f then f:close() end
+    end
+    return 200, envelope(0, "", { Echo = body })
+  end,
+  -- Answers after ?delay= seconds.
+  slow = function()
+    ngx.sleep(tonumber(ngx.var.arg_delay) or 1)
+    return 200, envelope(0)
+  end,
+  -- 10 MB of valid JSON.
+  big = function() return 200, BIG end,
+  -- An upstream whose ErrorInfo is long, not UTF-8, with control bytes.
+  wordy = function()
+    return 200, envelope(70169, ("\255 line\n"):rep(20000))
+  end,
 }
+
+-- Scenarios written on the raw connection: what a faulty upstream sends.
+-- Each is a list of strings to send and numbers of seconds to sleep;
+-- "wait" waits (up to 30 s) for the client to close.
+local HEAD = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+local OK_BODY = '{"ActionStatus":"OK","ErrorCode":0,"ErrorInfo":""}'
+local RAW = {
+  -- Closes in the middle of a Content-Length body.
+  cut = { HEAD .. "Content-Length: 100\r\n\r\n" .. OK_BODY:sub(1, 20) },
+  -- Closes in the middle of a chunked body.
+  cut_chunked = { HEAD .. "Transfer-Encoding: chunked\r\n\r\n14\r\n" ..
+    OK_BODY:sub(1, 20) .. "\r\n" },
+  -- A complete JSON body, shorter than its Content-Length, then close.
+  short = { HEAD .. "Content-Length: 200\r\n\r\n" .. OK_BODY },
+  -- The same, with the connection left open.
+  short_hang = { HEAD .. "Content-Length: 200\r\n\r\n" .. OK_BODY, "wait" },
+  -- Accepts the request and never answers.
+  hang = { "wait" },
+  -- A byte every 0.1 s: no single read ever waits long.
+  drip = (function()
+    local t = { HEAD .. "Content-Length: " .. #OK_BODY .. "\r\n\r\n" }
+    for i = 1, #OK_BODY do
+      t[#t + 1] = 0.1
+      t[#t + 1] = OK_BODY:sub(i, i)
+    end
+    return t
+  end)(),
+  -- Declares 10 MB up front.
+  big_length = { HEAD .. "Content-Length: 10485760\r\n\r\n" .. OK_BODY,
+    "wait" },
+  -- Not HTTP.
+  garbage = { "SSH-2.0-OpenSSH_9.2\r\n" },
+}
+
+local function raw(steps)
+  ngx.req.read_body()
+  local sock = assert(ngx.req.socket(true))
+  for _, step in ipairs(steps) do
+    if step == "wait" then
+      sock:settimeout(30000)
+      sock:receive(1)
+    elseif type(step) == "number" then
+      ngx.sleep(step)
+    elseif not sock:send(step) then
+      return
+    end
+  end
+end
 
 function _M.handle()
   local id = ngx.var.arg_id or "none"
-  local scenario = SCENARIOS[ngx.var.arg_scenario or "ok"]
-  if not scenario then return ngx.exit(400) end
+  local name = ngx.var.arg_scenario or "ok"
+  local scenario = SCENARIOS[name]
+  if not scenario and not RAW[name] then return ngx.exit(400) end
   local mock = ngx.shared.mock
   local n = mock:incr(id, 1, 0)
   mock:set(id .. ":" .. n, ngx.now())
+  -- Requests served on this connection so far: > 1 means keepalive.
+  local reused = tonumber(ngx.var.connection_requests) > 1
+  if reused then mock:incr("reused", 1, 0) end
+  mock:incr("requests", 1, 0)
+  if RAW[name] then return raw(RAW[name]) end
   local status, body = scenario(n)
   ngx.status = status
   ngx.print(body)
 end
 
---- /mock/stats?id=: {"attempts": n, "times": [...]}
+--- /mock/stats?id=: {"attempts": n, "times": [...], "requests": all
+-- requests, "reused": those on a reused connection}
 function _M.stats()
   local id = ngx.var.arg_id or "none"
   local mock = ngx.shared.mock
   local n = mock:get(id) or 0
   local times = {}
   for i = 1, n do times[i] = mock:get(id .. ":" .. i) end
-  ngx.say(cjson.encode({ attempts = n, times = times }))
+  ngx.say(cjson.encode({ attempts = n, times = times,
+    requests = mock:get("requests") or 0, reused = mock:get("reused") or 0 }))
+end
+
+--- /worker: this worker's pid and its next math.random() draw.
+function _M.worker()
+  ngx.say(ngx.worker.pid(), " ", ("%.17g"):format(math.random()))
 end
 
 --- /classify?code=: the class and reason imerr gives, from the module

@@ -1,10 +1,13 @@
---- Proxy to the Tencent Cloud IM REST API: forwards the request, reads the
--- answer with imerr.rest, retries what imerr.retry says to retry (sleeping
--- with ngx.sleep), and answers the client with the hint's HTTP status and
--- a JSON body carrying code, name, class and action.
+--- Proxy to the Tencent Cloud IM REST API: forwards the request (the whole
+-- body, however nginx stored it) with a cosocket HTTP client bounded by
+-- the request's deadline, reads the answer with imerr.rest, retries what
+-- imerr.retry says to retry (sleeping with ngx.sleep), and answers the
+-- client with the hint's HTTP status and a JSON body carrying code, name,
+-- class and action.
 local retry = require "imerr.retry"
 local rest = require "imerr.rest"
 local json = require "imerr.json"
+local http = require "app.im_http"
 
 local ngx = ngx
 local tonumber, concat = tonumber, table.concat
@@ -12,33 +15,81 @@ local tonumber, concat = tonumber, table.concat
 local _M = {}
 
 local ERROR_KEYS = { "code", "name", "class", "reason", "action", "info",
-  "request_id", "attempts" }
+  "request_id", "attempts", "transport", "ambiguous" }
 
--- Policies by their settings, built once per worker.
-local policies = {}
+-- ErrorInfo and transport messages are cut to this many bytes in answers
+-- and logs: an upstream's text must not grow them without bound.
+local MAX_INFO = 512
 
-local function policy_for(v)
-  local key = concat({ v.imerr_base, v.imerr_throttle_base, v.imerr_cap,
-    v.imerr_max_attempts, v.imerr_jitter, v.imerr_deadline,
-    v.imerr_budget_capacity, v.imerr_budget_key }, " ")
-  local p = policies[key]
-  if p then return p end
+-- Sleeps shorter than nginx's timer resolution (1 ms) are skipped.
+local MIN_SLEEP = 0.001
+
+-- The settings of a location, by their values, built once per worker.
+local cache = {}
+
+local VARS = { "imerr_base", "imerr_throttle_base", "imerr_cap",
+  "imerr_max_attempts", "imerr_jitter", "imerr_deadline",
+  "imerr_budget_capacity", "imerr_budget_key", "imerr_upstream",
+  "imerr_connect_timeout", "imerr_attempt_timeout", "imerr_max_answer",
+  "imerr_keepalive", "imerr_pool_size", "imerr_backlog" }
+
+local function build(v)
   local budget = assert(retry.budget {
     shared = ngx.shared.imerr_budget, key = v.imerr_budget_key,
     capacity = tonumber(v.imerr_budget_capacity),
   })
-  p = assert(retry.policy {
+  local deadline = assert(tonumber(v.imerr_deadline), "imerr_deadline")
+  local policy = assert(retry.policy {
     base = tonumber(v.imerr_base),
     throttle_base = tonumber(v.imerr_throttle_base),
     cap = tonumber(v.imerr_cap),
     max_attempts = tonumber(v.imerr_max_attempts),
     jitter = v.imerr_jitter,
-    deadline = tonumber(v.imerr_deadline),
+    deadline = deadline,
     budget = budget,
     clock = ngx.now,
   })
-  policies[key] = p
-  return p
+  return {
+    policy = policy, deadline = deadline,
+    upstream = assert(http.parse_url(v.imerr_upstream)),
+    connect_timeout = assert(tonumber(v.imerr_connect_timeout)),
+    attempt_timeout = assert(tonumber(v.imerr_attempt_timeout)),
+    max_body = assert(tonumber(v.imerr_max_answer)),
+    keepalive = tonumber(v.imerr_keepalive),
+    pool_size = tonumber(v.imerr_pool_size),
+    backlog = tonumber(v.imerr_backlog),
+  }
+end
+
+local function settings(var)
+  local values = {}
+  for i, name in ipairs(VARS) do values[i] = var[name] or "" end
+  local key = concat(values, " ")
+  local s = cache[key]
+  if s then return s end
+  local t = {}
+  for i, name in ipairs(VARS) do t[name] = values[i] end
+  s = build(t)
+  cache[key] = s
+  return s
+end
+
+-- A transport failure as an error table retry and the answer can use:
+-- timeouts and cut, short or closed answers are transient (504 or 502);
+-- an answer too big or not HTTP is fatal (the same would come again).
+-- transport names the failure; ambiguous marks that the request may have
+-- reached the upstream (a write API may have acted on it).
+local FATAL_KINDS = { too_big = true, protocol = true }
+
+local function transport_error(f)
+  local hint = retry.BAD_RESPONSE
+  if not FATAL_KINDS[f.kind] then
+    hint = retry.http_hint(f.kind == "timeout" and 504 or 502)
+  end
+  return { class = hint.class, reason = hint.reason, action = hint.action,
+    http_status = hint.http_status, severity = hint.severity,
+    min_delay = hint.min_delay, info = f.message, transport = f.kind,
+    ambiguous = f.sent or nil }
 end
 
 local function fail(err, attempts, why)
@@ -46,32 +97,81 @@ local function fail(err, attempts, why)
   ngx.status = err.http_status
   ngx.header["Content-Type"] = "application/json"
   ngx.header["X-Imerr-Stop"] = why
+  ngx.header["X-Imerr-Transport"] = err.transport
+  local info = err.info
+  if type(info) == "string" then
+    -- Cut first (bounded work), then make it UTF-8, then cut again (each
+    -- bad byte became three).
+    info = json.truncate(json.utf8(info:sub(1, MAX_INFO + 1)), MAX_INFO)
+  end
   ngx.say(json.object({ code = err.code, name = err.name, class = err.class,
-    reason = err.reason, action = err.action, info = err.info,
-    request_id = err.request_id, attempts = attempts }, ERROR_KEYS))
+    reason = err.reason, action = err.action, info = info,
+    request_id = err.request_id, attempts = attempts,
+    transport = err.transport, ambiguous = err.ambiguous }, ERROR_KEYS))
 end
 
--- One call of the upstream: the decoded answer and batch failures, or
--- nil and an error table (an IM error or a transport hint).
-local function call(uri, body, args)
-  local res = ngx.location.capture("/_im_rest" .. uri,
-    { method = ngx.HTTP_POST, body = body, args = args })
+-- One call of the upstream, bounded by deadline: the answer's text and
+-- batch failures, or nil and an error table (an IM error, an HTTP status
+-- hint, or a transport failure).
+local function call(s, path, body, deadline)
+  local res, f = http.post(s.upstream, { path = path, body = body,
+    deadline = deadline, connect_timeout = s.connect_timeout,
+    max_body = s.max_body, keepalive = s.keepalive,
+    pool_size = s.pool_size, backlog = s.backlog })
+  if not res then return nil, transport_error(f) end
   if res.status ~= 200 then
-    local hint = retry.http_hint(res.status) or retry.http_hint(502)
-    return nil, hint
+    return nil, retry.http_hint(res.status) or retry.http_hint(502)
   end
   local answer, err = rest.check(res.body)
   if answer then return res.body, err end
   return nil, err
 end
 
+local function refuse(status, reason, info)
+  ngx.status = status
+  ngx.header["Content-Type"] = "application/json"
+  ngx.say(json.object({ reason = reason, info = info }, { "reason", "info" }))
+end
+
+-- The time the next attempt may take (its end, as an ngx.now() time), or
+-- nil when the deadline leaves none. A fleet rate limiter's take() goes
+-- here: sleep for the wait it asks if the deadline allows, else stop.
+local function attempt_end(s, deadline)
+  local left = http.left(deadline)
+  if left < MIN_SLEEP then return nil end
+  if left > s.attempt_timeout then return ngx.now() + s.attempt_timeout end
+  return deadline
+end
+
+--- Content phase of /v4/.
 function _M.handle()
-  ngx.req.read_body()
-  local body = ngx.req.get_body_data() or ""
+  local body, berr = http.request_body()
+  if not body then
+    ngx.log(ngx.ERR, "imerr: ", berr)
+    return refuse(500, "request_body", "the request body was not read")
+  end
   local var = ngx.var
-  local attempts = policy_for(var):start()
+  local s = settings(var)
+  -- ngx.var.uri is decoded: %0D%0A would become a line break in the
+  -- request sent upstream.
+  local path = var.uri
+  if path:find("[%c ]") then
+    return refuse(400, "bad_path", "the path holds spaces or control bytes")
+  end
+  local args = var.args
+  if args and args ~= "" then path = path .. "?" .. args end
+  -- A per-API policy starts here: s.policy:start{ api = var.uri }.
+  local attempts = s.policy:start()
+  local deadline = ngx.now() + s.deadline
+  local err, why
   while true do
-    local text, err = call(var.uri, body, var.args)
+    local stop = attempt_end(s, deadline)
+    if not stop then
+      why = "deadline"
+      break
+    end
+    local text
+    text, err = call(s, path, body, stop)
     if text then
       attempts:success()
       ngx.ctx.imerr_failures = err
@@ -81,12 +181,39 @@ function _M.handle()
       ngx.print(text)
       return
     end
-    local delay, why = attempts:next(err)
-    if not delay then return fail(err, attempts:count(), why) end
-    ngx.log(ngx.INFO, "imerr: retrying after ", err.code or err.status,
-      " in ", delay, " s")
-    ngx.sleep(delay)
+    local delay
+    delay, why = attempts:next(err)
+    if not delay then break end
+    ngx.log(ngx.INFO, "imerr: retrying after ",
+      err.code or err.transport or err.status, " in ", delay, " s")
+    if delay >= MIN_SLEEP then ngx.sleep(delay) end
   end
+  if not err then
+    err = transport_error({ kind = "timeout", message = "deadline passed" })
+  end
+  return fail(err, attempts:count(), why)
+end
+
+--- init_worker phase: seeds math.random for this worker from the kernel's
+-- entropy, so that no two workers, and no two starts, draw the same
+-- jitter. Returns the seed.
+function _M.init_worker()
+  local seed
+  local f = io.open("/dev/urandom", "rb")
+  if f then
+    local bytes = f:read(4)
+    f:close()
+    if bytes and #bytes == 4 then
+      local a, b, c, d = bytes:byte(1, 4)
+      seed = ((a * 256 + b) * 256 + c) * 256 + d
+    end
+  end
+  if not seed then
+    -- No /dev/urandom (a chroot): the clock and the pid still differ.
+    seed = math.floor(ngx.now() * 1000) % 2147483647 + ngx.worker.pid()
+  end
+  math.randomseed(seed)
+  return seed
 end
 
 return _M

@@ -1,0 +1,23 @@
+-- imerr.callback answers stay bounded and valid JSON whatever the app
+-- passes as ErrorInfo.
+local callback = require "imerr.callback"
+
+describe("imerr.callback ErrorInfo", function()
+  it("is cut to MAX_INFO bytes", function()
+    local ans = assert(callback.reject(120001, ("x"):rep(100000)))
+    assert.truthy(#ans.ErrorInfo <= callback.MAX_INFO + 3)
+    assert.truthy(#callback.encode(ans) < callback.MAX_INFO + 100)
+    ans = assert(callback.reject(("y"):rep(callback.MAX_INFO)))
+    assert.equal(("y"):rep(callback.MAX_INFO), ans.ErrorInfo)
+  end)
+
+  it("is written as valid UTF-8 without raw control bytes", function()
+    local text = callback.encode(assert(callback.reject(120002, "bad\255\n\0")))
+    assert.equal('{"ActionStatus":"OK","ErrorCode":120002,' ..
+      '"ErrorInfo":"bad\239\191\189\\n\\u0000"}', text)
+    local ok, cjson = pcall(require, "cjson")
+    if ok then
+      assert.equal("bad\239\191\189\n\0", cjson.decode(text).ErrorInfo)
+    end
+  end)
+end)

@@ -1,0 +1,18 @@
+-- wrk script: POSTs to the /fault/ location, cycling through the mock's
+-- faulty upstreams (and some healthy ones).
+-- luacheck: globals wrk request
+local SCENARIOS = { "ok", "cut", "cut_chunked", "short", "short_hang", "hang",
+  "drip", "slow&delay=0.2", "slow&delay=0.7", "big", "big_length", "garbage",
+  "flaky", "throttled", "echo", "wordy", "ok", "partial" }
+local n = 0
+
+wrk.method = "POST"
+wrk.body = '{"MsgBody":[{"MsgType":"TIMTextElem","MsgContent":{"Text":"hi"}}]}'
+wrk.headers["Content-Type"] = "application/json"
+
+function request()
+  n = n + 1
+  local s = SCENARIOS[n % #SCENARIOS + 1]
+  return wrk.format(nil, "/fault/v4/openim/sendmsg?scenario=" .. s ..
+    "&id=wrk-" .. s:gsub("&.*", ""))
+end
