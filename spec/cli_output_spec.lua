@@ -77,7 +77,7 @@ describe("the imerr tool's arguments", function()
       n = n + 1
       assert.truthy(line:find('"part":"sdk_v3"', 1, true))
     end
-    assert.equal(7, n)
+    assert.equal(69, n)
     out, _, status = run { "--search=TIMEOUT" }
     assert.equal(0, status)
     assert.truthy(out:find("9510", 1, true))
