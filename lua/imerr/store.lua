@@ -103,6 +103,12 @@ local function read_clock(clock)
   return now
 end
 
+-- A finite number (not a string that reads as one).
+local function finite(v)
+  return type(v) == "number" and num(v) ~= nil
+end
+_M.finite = finite
+
 local function bad_number(what)
   return nil, what .. " must be a finite number"
 end
@@ -124,14 +130,16 @@ function Memory:get(key)
 end
 
 function Memory:incr(key, delta, init)
-  if not num(delta) or not num(init) then return bad_number("delta and init") end
+  if not finite(delta) or not finite(init) then
+    return bad_number("delta and init")
+  end
   local v = (self.values[key] or init) + delta
   self.values[key] = v
   return v
 end
 
 function Memory:bucket(key, delta, capacity, init)
-  if not num(delta) or not num(capacity) or not num(init) then
+  if not finite(delta) or not finite(capacity) or not finite(init) then
     return bad_number("delta, capacity and init")
   end
   local v = self.values[key] or init
@@ -215,7 +223,9 @@ function Shared:get(key)
 end
 
 function Shared:incr(key, delta, init)
-  if not num(delta) or not num(init) then return bad_number("delta and init") end
+  if not finite(delta) or not finite(init) then
+    return bad_number("delta and init")
+  end
   local ok, v, err = pcall(self.dict.incr, self.dict, key, delta, init)
   if not ok then return nil, tostring(v) end
   if not num(v) then return nil, tostring(err or "shared dict incr failed") end
@@ -231,7 +241,9 @@ local function locked(self, key, f, ...)
     local ok, added, err = pcall(dict.add, dict, lock, true, LOCK_TTL)
     if not ok then return nil, tostring(added) end
     if added then held = true break end
-    if err ~= "exists" then return nil, "shared dict lock: " .. tostring(err) end
+    if err ~= "exists" then
+      return nil, "shared dict lock: " .. tostring(err)
+    end
   end
   if not held then return LOCK_WAIT, "busy" end
   local ok, a, b = pcall(f, self, ...)
@@ -258,7 +270,7 @@ local function bucket_locked(self, key, delta, capacity, init)
 end
 
 function Shared:bucket(key, delta, capacity, init)
-  if not num(delta) or not num(capacity) or not num(init) then
+  if not finite(delta) or not finite(capacity) or not finite(init) then
     return bad_number("delta, capacity and init")
   end
   local v, applied = locked(self, key, bucket_locked, key, delta, capacity,
@@ -277,7 +289,7 @@ local function state(self, key, p)
 end
 
 local function admit_locked(self, key, cost, p)
-  local now, m, f, r = state(self, key, p)
+  local now, _, _, r = state(self, key, p)
   local tk = key .. ":t"
   local wait, tat = admit(now, num(self.dict:get(tk)), r, p.burst, cost)
   if tat then set(self.dict, tk, tat, tat - now + 1) end
@@ -477,7 +489,9 @@ function Redis:get(key)
 end
 
 function Redis:incr(key, delta, init)
-  if not num(delta) or not num(init) then return bad_number("delta and init") end
+  if not finite(delta) or not finite(init) then
+    return bad_number("delta and init")
+  end
   local res, err = run(self, "incr", key, format("%.17g", delta),
     format("%.17g", init))
   if err then return nil, err end
@@ -493,7 +507,7 @@ local function pair(res, err)
 end
 
 function Redis:bucket(key, delta, capacity, init)
-  if not num(delta) or not num(capacity) or not num(init) then
+  if not finite(delta) or not finite(capacity) or not finite(init) then
     return bad_number("delta, capacity and init")
   end
   return pair(run(self, "bucket", key, format("%.17g", delta),
