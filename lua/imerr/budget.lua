@@ -9,7 +9,7 @@
 local store_mod = require "imerr.store"
 
 local type, pcall, setmetatable, tostring = type, pcall, setmetatable, tostring
-local num = store_mod.number
+local finite = store_mod.finite
 
 local _M = {}
 
@@ -62,8 +62,9 @@ function _M.new(opts)
   if opts.shared and opts.store then
     return nil, "give shared or store, not both"
   end
-  local store, err = opts.store, nil
+  local store = opts.store
   if opts.shared then
+    local err
     store, err = store_mod.shared(opts.shared)
     if not store then return nil, "budget shared: " .. err end
   end
@@ -87,17 +88,16 @@ end
 -- store:incr, protected: the new value, or nil.
 local function incr(self, delta)
   local ok, v = pcall(self.store.incr, self.store, self.key, delta, init(self))
-  v = ok and num(v)
-  if v then self.seen = true end
-  return v or nil
+  if not ok or not finite(v) then return nil end
+  self.seen = true
+  return v
 end
 
 -- store:bucket, protected: the value and whether delta was applied.
 local function bucket(self, delta)
   local ok, v, applied = pcall(self.store.bucket, self.store, self.key, delta,
     self.capacity, init(self))
-  v = ok and num(v)
-  if not v then return nil end
+  if not ok or not finite(v) then return nil end
   self.seen = true
   return v, applied == true
 end
@@ -153,8 +153,7 @@ function Budget:tokens()
     if err ~= nil then return nil, "budget store failed: " .. tostring(err) end
     return init(self)
   end
-  v = num(v)
-  if not v then return nil, "budget store holds no finite number" end
+  if not finite(v) then return nil, "budget store holds no finite number" end
   return v
 end
 

@@ -54,7 +54,9 @@ local CHECKS = {
 -- cut again (they answer calls sent before it); the rate never falls
 -- below min_rate (0.5, or rate when lower).
 function _M.new(opts)
-  if type(opts) ~= "table" then return nil, "limiter options must be a table" end
+  if type(opts) ~= "table" then
+    return nil, "limiter options must be a table"
+  end
   local l = setmetatable({}, Limiter)
   for k, v in pairs(DEFAULTS) do l[k] = v end
   for k, v in pairs(opts) do
@@ -142,7 +144,9 @@ function _M.for_api(path, opts)
     return nil, "for_api needs an API path"
   end
   if opts == nil then opts = {} end
-  if type(opts) ~= "table" then return nil, "for_api options must be a table" end
+  if type(opts) ~= "table" then
+    return nil, "for_api options must be a table"
+  end
   local app = opts.app
   if (type(app) ~= "string" or app == "") and
     not (type(app) == "number" and app >= 0 and app == floor(app)) then
