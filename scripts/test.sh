@@ -105,6 +105,8 @@ stage ctest ctest_all
 stage rockspec-5.4 rock 5.4 lua5.4
 stage rockspec-5.1-luajit rock 5.1 luajit
 stage openresty bash spec/nginx/run.sh
+stage redis bash spec/fleet/redis.sh "$BUILD"
+stage fleet-nginx bash spec/fleet/nginx.sh
 stage asan-ubsan asan
 stage tsan tsan
 stage valgrind memcheck
