@@ -16,6 +16,7 @@
 --   s:rate(key, limiter) -> the rate now
 local type, tonumber, tostring, pcall = type, tonumber, tostring, pcall
 local setmetatable, find, format = setmetatable, string.find, string.format
+local huge = math.huge
 
 local _M = {}
 
@@ -31,9 +32,10 @@ local _M = {}
 -- then scale * (dt - k)^3 + m, k = cbrt(m * (1 - beta) / scale), capped
 -- by the configured rate and floored by min_rate.
 local MATH = [[
+local tonumber, huge = tonumber, math.huge
 local function num(x)
   x = tonumber(x)
-  if x and x == x and x ~= math.huge and x ~= -math.huge then return x end
+  if x and x == x and x ~= huge and x ~= -huge then return x end
 end
 
 local function rate_at(now, rate, m, f, beta, scale, low)
@@ -98,9 +100,11 @@ end
 -- The clock's time, or nil and a message.
 local function read_clock(clock)
   local ok, now = pcall(clock)
-  now = ok and num(now)
-  if not now then return nil, "store clock gave no finite number" end
-  return now
+  if ok and type(now) == "number" and now == now and now ~= huge and
+    now ~= -huge then
+    return now
+  end
+  return nil, "store clock gave no finite number"
 end
 
 -- A finite number (not a string that reads as one).
@@ -399,11 +403,11 @@ _M.scripts = SOURCES
 -- SHA-1 of each source (the specs recompute them).
 local SHAS = {
   get = "d3c21d0c2b9ca22f82737626a27bcaf5d288f99f",
-  incr = "36937d504495de3256680ce155e30bb1a63a7a01",
-  bucket = "aea91c7f86a173128543a1e682cf1ef1fa6741c7",
-  admit = "7bd0cb379f7ac5f85e97253d3f18b499f4372305",
-  rate = "af12e6758840dc412501bfc098f08159811a309a",
-  cut = "547cefcb7c628180c061c728207ec76e0e2a32a7",
+  incr = "a29225552caeafd8d2b78f3c5b6c9e1c9789b7d7",
+  bucket = "9244d96cd3641337fb37bcacf52dc28736de9780",
+  admit = "41743f2b4afa2a5c910511217d45c6c58021f472",
+  rate = "133c207e0813f3d14dcefdf976f7eb5c25b4213b",
+  cut = "6602edb36d0d17c944dfbe6e51d5a54129fe85c5",
 }
 _M.script_shas = SHAS
 
