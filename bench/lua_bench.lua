@@ -123,9 +123,14 @@ for i = 1, 15000 do
 end
 local big = cjson.encode { ActionStatus = "OK", ErrorCode = 0,
   ErrorInfo = "", ErrorList = items }
-local function texts(f, text, n)
+local function texts(f, text, n, api)
+  if api == nil then
+    return function()
+      for _ = 1, n do f(text) end
+    end
+  end
   return function()
-    for _ = 1, n do f(text) end
+    for _ = 1, n do f(text, api) end
   end
 end
 local ds = texts(cjson.decode, small, 20000)
@@ -136,6 +141,22 @@ local db = texts(cjson.decode, big, 2)
 local mb = ("%.1f MB batch"):format(#big / 1e6)
 report("cjson.decode, " .. mb, db, db, 2)
 report("rest.check, " .. mb, texts(rest.check, big, 2), db, 2)
+report("rest.check, " .. mb .. ", api given",
+  texts(rest.check, big, 2, "v4/openim/batchsendmsg"), db, 2)
+-- The same items as sns answers give them: ResultItem[] plus Fail_Account[].
+local sns_items, fail_ids = {}, {}
+for i = 1, 15000 do
+  sns_items[i] = { To_Account = ("user_%06d"):format(i), ResultCode = 30006,
+    ResultInfo = "Err_SNS_FriendAdd_Unpack_Profile_Data_Fail" }
+  fail_ids[i] = sns_items[i].To_Account
+end
+local sns = cjson.encode { ActionStatus = "OK", ErrorCode = 0,
+  ErrorInfo = "", ResultItem = sns_items, Fail_Account = fail_ids }
+local dsns = texts(cjson.decode, sns, 2)
+local msns = ("%.1f MB"):format(#sns / 1e6)
+report("cjson.decode, " .. msns .. " sns batch", dsns, dsns, 2)
+report("rest.check, " .. msns .. " sns batch, api given",
+  texts(rest.check, sns, 2, "v4/sns/friend_add"), dsns, 2)
 
 local version = rawget(_G, "jit") and jit.version or _VERSION
 print(("%-40s %12s %8s"):format(version, "ns/call", "ratio"))

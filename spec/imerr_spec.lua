@@ -9,7 +9,8 @@ describe("imerr.lookup", function()
       message = "Network connection setup timed out. Try again after the " ..
         "network recovers.",
       hint = { class = "transient", reason = "timeout", action = "reconnect",
-        severity = "warning", min_delay = 0, http_status = 504 },
+        severity = "warning", min_delay = 0, http_status = 504,
+        ambiguous = false },
     }, row)
   end)
 

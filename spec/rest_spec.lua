@@ -22,7 +22,7 @@ describe("rest.check", function()
       code = 70001, name = "ERR_SVR_ACCOUNT_USERSIG_EXPIRED",
       info = "UserSig expired", request_id = "Id-42", class = "fatal",
       reason = "auth", action = "relogin", http_status = 401,
-      severity = "warning", min_delay = 0,
+      severity = "warning", min_delay = 0, ambiguous = false,
     }, err)
   end)
 

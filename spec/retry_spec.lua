@@ -84,7 +84,8 @@ describe("retry.hint", function()
     local h = retry.hint(99999)
     assert.equal(retry.UNKNOWN, h)
     assert.same({ class = "fatal", reason = "unknown", action = "none",
-      min_delay = 0, http_status = 500, severity = "warning" }, h)
+      min_delay = 0, http_status = 500, severity = "warning",
+      ambiguous = false }, h)
     local none, err = retry.hint({})
     assert.is_nil(none)
     assert.truthy(err:find("got table", 1, true))

@@ -47,6 +47,10 @@ typedef struct imerr_reason {
   const char *retry_class;
   int http_status;
   const char *severity;
+  /* 1 when a failure for this reason leaves open whether the request was
+     carried out (timeouts, broken connections): repeating a request that
+     is not idempotent may do its work twice. */
+  int ambiguous;
 } imerr_reason;
 
 /* The row holding code (a range row for codes inside it), or NULL. */

@@ -53,7 +53,10 @@ static int l_at(lua_State *L) {
   return 13;
 }
 
-/* core.reason_at(i) -> name, meaning, class, http_status, severity */
+/*
+** core.reason_at(i) -> name, meaning, class, http_status, severity,
+** ambiguous
+*/
 static int l_reason_at(lua_State *L) {
   lua_Integer i = luaL_checkinteger(L, 1);
   const imerr_reason *r = i >= 1 ? imerr_reason_at((size_t)(i - 1)) : NULL;
@@ -63,7 +66,8 @@ static int l_reason_at(lua_State *L) {
   lua_pushstring(L, r->retry_class);
   lua_pushinteger(L, (lua_Integer)r->http_status);
   lua_pushstring(L, r->severity);
-  return 5;
+  lua_pushboolean(L, r->ambiguous);
+  return 6;
 }
 
 /* core.find(code) -> row index or nil; code must be an integral number */

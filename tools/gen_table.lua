@@ -54,9 +54,9 @@ local function render(sorted, reasons)
   out[#out + 1] =
     "static const imerr_reason imerr_reasons[IMERR_REASON_COUNT] = {"
   for _, r in ipairs(reasons) do
-    out[#out + 1] = ("  {%s, %s, %s, %d, %s},"):format(c_string(r.reason),
-      c_string(r.meaning), c_string(r.class), r.http_status,
-      c_string(r.severity))
+    out[#out + 1] = ("  {%s, %s, %s, %d, %s, %d},"):format(
+      c_string(r.reason), c_string(r.meaning), c_string(r.class),
+      r.http_status, c_string(r.severity), r.ambiguous and 1 or 0)
   end
   out[#out + 1] = "};"
   return table.concat(out, "\n") .. "\n"

@@ -128,7 +128,7 @@ _M.ACTIONS = {
 local RESERVED = { unknown = true, invalid = true, bad_response = true }
 
 -- Returns reasons.tsv as a map reason -> {class, http_status, severity,
--- meaning} plus the reasons in file order, or nil and a message.
+-- meaning, ambiguous} plus the reasons in file order, or nil and a message.
 function _M.read_reasons(path)
   local records, err = _M.read_tsv(path)
   if not records then return nil, err end
@@ -145,9 +145,13 @@ function _M.read_reasons(path)
     if not ({ critical = 1, warning = 1, info = 1 })[rec.severity] then
       return nil, where .. ": severity must be critical, warning or info"
     end
+    if rec.ambiguous ~= "yes" and rec.ambiguous ~= "no" then
+      return nil, where .. ": ambiguous must be yes or no"
+    end
     if map[rec.reason] then return nil, where .. ": duplicate reason" end
     map[rec.reason] = { reason = rec.reason, class = rec.class,
-      http_status = status, severity = rec.severity, meaning = rec.meaning }
+      http_status = status, severity = rec.severity, meaning = rec.meaning,
+      ambiguous = rec.ambiguous == "yes" }
     order[#order + 1] = map[rec.reason]
   end
   return map, order

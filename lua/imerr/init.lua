@@ -18,7 +18,8 @@ local has_new, new_tab = pcall(require, "table.new")
 if not has_new then new_tab = function() return {} end end
 
 local list = {}    -- rows in ascending code order
-local hints = {}   -- reason -> action -> min_delay -> shared hint table
+-- reason -> action -> min_delay -> ambiguous -> shared hint table
+local hints = {}
 local by_key = new_tab(0, core.count()) -- code (number) -> row
 -- canonical decimal string ("70001") -> row, filled by first lookups
 local by_text = {}
@@ -27,19 +28,41 @@ local hint_by_code = new_tab(0, core.count())
 local by_name = {} -- name -> row
 local ranges = {}  -- rows that cover more than one code
 
+--- What each reason means: reason -> {name, meaning, class, http_status,
+-- severity, ambiguous}, and the same tables in documented order in
+-- reasons_list.
+_M.reasons, _M.reasons_list = {}, {}
+for i = 1, math.huge do
+  local name, meaning, class, http_status, severity, ambiguous =
+    core.reason_at(i)
+  if not name then break end
+  local reason = { name = name, meaning = meaning, class = class,
+    http_status = http_status, severity = severity, ambiguous = ambiguous }
+  _M.reasons[name], _M.reasons_list[i] = reason, reason
+end
+
+-- Codes whose text overrides their reason's ambiguous default.
+local ambiguous_codes = require("imerr.apis").ambiguous
+
 for i = 1, core.count() do
   local code, last, name, official, part, section, message, class, reason,
     action, severity, min_delay, http_status = core.at(i)
   -- Codes with the same answer share one hint table, which keeps each
-  -- row at eight fields.
+  -- row at eight fields. A hint says whether the failure is ambiguous:
+  -- the request may have been carried out.
+  local ambiguous = ambiguous_codes[code]
+  if ambiguous == nil then ambiguous = _M.reasons[reason].ambiguous end
   local by_action = hints[reason] or {}
   local by_delay = by_action[action] or {}
-  local hint = by_delay[min_delay]
+  local by_ambiguous = by_delay[min_delay] or {}
+  local hint = by_ambiguous[ambiguous]
   if not hint then
     hint = { class = class, reason = reason, action = action,
-      min_delay = min_delay, http_status = http_status, severity = severity }
+      min_delay = min_delay, http_status = http_status, severity = severity,
+      ambiguous = ambiguous }
     hints[reason], by_action[action], by_delay[min_delay] =
-      by_action, by_delay, hint
+      by_action, by_delay, by_ambiguous
+    by_ambiguous[ambiguous] = hint
   end
   local row = {
     code = code, last = last, name = name, official = official,
@@ -63,16 +86,6 @@ _M.index = by_key
 -- do about it. Shared and read-only.
 _M.hint_index = hint_by_code
 
---- What each reason means: reason -> {name, meaning, class, http_status,
--- severity}, and the same tables in documented order in reasons_list.
-_M.reasons, _M.reasons_list = {}, {}
-for i = 1, math.huge do
-  local name, meaning, class, http_status, severity = core.reason_at(i)
-  if not name then break end
-  local reason = { name = name, meaning = meaning, class = class,
-    http_status = http_status, severity = severity }
-  _M.reasons[name], _M.reasons_list[i] = reason, reason
-end
 
 local function range_row(code)
   for i = 1, #ranges do
@@ -135,8 +148,8 @@ end
 
 --- The row for a code: a table with code, last, name, official, part,
 -- section, message and hint (what to do about it: class, reason, action,
--- min_delay, http_status, severity); or nil and a message. Rows and hints
--- are shared: treat them as read-only.
+-- min_delay, http_status, severity, ambiguous); or nil and a message.
+-- Rows and hints are shared: treat them as read-only.
 function _M.lookup(code)
   local row = by_key[code]
   if row then return row end

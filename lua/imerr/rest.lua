@@ -1,21 +1,23 @@
 --- imerr.rest: reads Tencent IM REST API answers.
--- An answer is a JSON object with ActionStatus ("OK" or "FAIL"),
--- ErrorCode, ErrorInfo, usually RequestId, and for batch APIs an
--- ErrorList of per-item failures.
+-- An answer is a JSON object with ActionStatus ("OK" or "FAIL"; "SomeError"
+-- for a partial batchsendmsg), ErrorCode, ErrorInfo, usually RequestId,
+-- and for batch APIs per-item results in one of many shapes, which the
+-- API catalogue (imerr.api, data/rest_apis.tsv) names per API.
 local imerr = require "imerr"
 local retry = require "imerr.retry"
+local api = require "imerr.api"
 
 local type, pcall, tostring = type, pcall, tostring
-local rawget = rawget
+local rawget, next = rawget, next
+-- JSON decoders give floats: 70107.0 reads better as 70107.
+local tointeger = math.tointeger or function(v) return v end
 
 local _M = { _VERSION = imerr._VERSION }
 
 -- Deeper JSON is no IM answer; cjson refuses it before building it.
 _M.MAX_DEPTH = 64
--- ErrorList items read at most: bounds the work a junk answer can cause.
+-- Items read at most: bounds the work a junk answer can cause.
 local MAX_ITEMS = 100000
-
-local ACCOUNT_KEYS = { "To_Account", "Member_Account", "UserID", "Account" }
 
 -- The first JSON decoder available: a private cjson instance (so its
 -- settings never touch other users of cjson), else dkjson.
@@ -41,7 +43,7 @@ local function error_table(hint, code, name, info)
   return { code = code, name = name, info = info,
     class = hint.class, reason = hint.reason, action = hint.action,
     http_status = hint.http_status, severity = hint.severity,
-    min_delay = hint.min_delay }
+    min_delay = hint.min_delay, ambiguous = hint.ambiguous }
 end
 
 -- An error table for an answer that is not a valid envelope.
@@ -56,38 +58,229 @@ end
 
 -- An error table for a code, with its hint.
 local function failure(code, info)
+  code = tointeger(code) or code
   local row = imerr.lookup(code)
   return error_table(row and row.hint or retry.UNKNOWN, code,
     row and row.name, type(info) == "string" and info or nil)
 end
 
--- The failed items of an ErrorList, or nil when there are none.
-local function item_failures(list)
-  if type(list) ~= "table" then return nil end
-  local out = {}
-  for i = 1, math.min(rawlen and rawlen(list) or #list, MAX_ITEMS) do
-    local item = rawget(list, i)
-    local f
-    if type(item) ~= "table" then
-      f = broken("ErrorList item " .. i .. " is not an object")
-    elseif rawget(item, "ErrorCode") ~= 0 then
-      local code = rawget(item, "ErrorCode")
-      if is_code(code) then
-        f = failure(code, rawget(item, "ErrorInfo"))
-      else
-        f = broken("ErrorList item " .. i .. " has no valid ErrorCode")
-      end
-      for _, key in ipairs(ACCOUNT_KEYS) do
-        local account = rawget(item, key)
-        if type(account) == "string" then
-          f.account = account
-          break
+---------------------------------------------------------------------------
+-- Per-item results. A failed item is an error table with id (the item's
+-- identifier as the answer gives it), list (where it was found), code
+-- (nil for a failed status or a bare id) and, for string ids, account.
+
+local CODE_KEYS = { "ErrorCode", "ResultCode", "RetCode", "Code" }
+local INFO_KEYS = { "ErrorInfo", "ResultInfo", "RetInfo", "Info" }
+-- Where items keep their identifier when no catalogue row says.
+local ID_PATHS = {
+  { "To_Account" }, { "Member_Account" }, { "UserID" }, { "Account" },
+  { "Peer_Account" }, { "GroupId" }, { "TopicId" }, { "MsgSeq" },
+  { "ContactItem", "To_Account" }, { "ContactItem", "ToGroupId" },
+  { "TopicInfo", "TopicId" }, { "Extension", "Key" },
+}
+-- Lists of the ids that failed, with no code.
+local BARE_LISTS = { "Fail_Account", "Invalid_Account", "FailAccounts" }
+
+local function id_of(item, paths)
+  for i = 1, #paths do
+    local v, path = item, paths[i]
+    for j = 1, #path do
+      if type(v) ~= "table" then break end
+      v = rawget(v, path[j])
+    end
+    local t = type(v)
+    if t == "string" then return v end
+    if t == "number" and v == v then return tointeger(v) or v end
+  end
+end
+
+local function info_of(item)
+  for i = 1, #INFO_KEYS do
+    local v = rawget(item, INFO_KEYS[i])
+    if type(v) == "string" then return v end
+  end
+end
+
+-- The state of one reading: failures found, items left to read, and
+-- the ids reported (kept only when a bare list may name them again).
+local function new_reading()
+  return { out = {}, ids = nil, budget = MAX_ITEMS }
+end
+
+local function add(r, f, id, list)
+  f.id, f.list = id, list
+  if type(id) == "string" then f.account = id end
+  if id ~= nil and r.ids then r.ids[id] = true end
+  r.out[#r.out + 1] = f
+end
+
+-- One item of a list whose code field is key; fail: the set of status
+-- values that mean failure when key holds a status, not a code.
+local function read_item(r, item, i, name, key, paths, fail)
+  if type(item) ~= "table" then
+    add(r, broken(name .. " item " .. i .. " is not an object"), nil, name)
+    return
+  end
+  local code, f = rawget(item, key), nil
+  if fail then
+    if type(code) ~= "number" then
+      f = broken(name .. " item " .. i .. " has no numeric " .. key)
+    elseif fail[code] then
+      f = error_table(retry.UNKNOWN, nil, nil, info_of(item))
+      f.status = code
+    end
+  elseif code ~= 0 then
+    if is_code(code) then
+      f = failure(code, info_of(item))
+    else
+      f = broken(name .. " item " .. i .. " has no valid " .. key)
+    end
+  end
+  if f then add(r, f, id_of(item, paths), name) end
+end
+
+local function len(list)
+  local n = rawlen and rawlen(list) or #list
+  return n
+end
+
+-- A list of items described by a catalogue row, from step on.
+local function walk(r, node, spec, step)
+  if type(node) ~= "table" then return end
+  local v = rawget(node, spec.path[step])
+  if type(v) ~= "table" then return end
+  if not spec.arrays[step] then return walk(r, v, spec, step + 1) end
+  local last = step == #spec.path
+  for i = 1, len(v) do
+    if r.budget <= 0 then return end
+    r.budget = r.budget - 1
+    local item = rawget(v, i)
+    if last then
+      read_item(r, item, i, spec.name, spec.code, spec.id, spec.fail)
+    else
+      walk(r, item, spec, step + 1)
+    end
+  end
+end
+
+-- The ids of a bare list that no item list reported already.
+local function read_bare(r, list, name)
+  if type(list) ~= "table" then return end
+  for i = 1, len(list) do
+    if r.budget <= 0 then return end
+    r.budget = r.budget - 1
+    local id = rawget(list, i)
+    local t = type(id)
+    if t == "number" then id = id == id and (tointeger(id) or id) or nil end
+    if (t == "string" or id ~= nil and t == "number") and
+      not (r.ids and r.ids[id]) then
+      add(r, error_table(retry.UNKNOWN, nil, nil, nil), id, name)
+    end
+  end
+end
+
+-- The failed items the catalogue row of an API describes.
+local function catalogued(r, answer, row)
+  local items = row.items
+  for i = 1, #items do
+    if items[i].bare and rawget(answer, items[i].path[1]) ~= nil then
+      r.ids = {}
+    end
+  end
+  for i = 1, #items do
+    local spec = items[i]
+    if not spec.bare then walk(r, answer, spec, 1) end
+  end
+  for i = 1, #items do
+    local spec = items[i]
+    if spec.bare then
+      read_bare(r, rawget(answer, spec.path[1]), spec.name)
+    end
+  end
+end
+
+-- The code field of a list's items (as its first object has it), or nil
+-- when it is no result list.
+local function code_key(list)
+  local first
+  for i = 1, 16 do
+    first = rawget(list, i)
+    if first == nil or type(first) == "table" then break end
+  end
+  if type(first) ~= "table" then return nil end
+  for i = 1, #CODE_KEYS do
+    if rawget(first, CODE_KEYS[i]) ~= nil then return CODE_KEYS[i] end
+  end
+end
+
+-- The keys of a table that hold tables, sorted: a reading in a fixed order.
+-- (next, not pairs: a __pairs metamethod gets no say either.)
+local function table_keys(t)
+  local keys = {}
+  for k, v in next, t do
+    if type(k) == "string" and type(v) == "table" then
+      keys[#keys + 1] = k
+    end
+  end
+  table.sort(keys)
+  return keys
+end
+
+-- Result lists found without a catalogue row: any list of objects with a
+-- code field, in objects and in the items of other lists.
+local function discover(r, node, name, depth)
+  if depth > 4 or r.budget <= 0 then return end
+  if rawget(node, 1) == nil then
+    local keys = table_keys(node)
+    for i = 1, #keys do
+      local k = keys[i]
+      discover(r, rawget(node, k), name and name .. "." .. k or k, depth + 1)
+    end
+    return
+  end
+  local list = name .. "[]"
+  local key = code_key(node)
+  for i = 1, len(node) do
+    if r.budget <= 0 then return end
+    r.budget = r.budget - 1
+    local item = rawget(node, i)
+    if key then
+      read_item(r, item, i, list, key, ID_PATHS)
+    elseif type(item) == "table" and depth < 4 then
+      local keys = table_keys(item)
+      for j = 1, #keys do
+        local v = rawget(item, keys[j])
+        if rawget(v, 1) ~= nil then
+          discover(r, v, list .. "." .. keys[j], depth + 1)
         end
       end
     end
-    if f then out[#out + 1] = f end
   end
-  if #out > 0 then return out end
+end
+
+local function discovered(r, answer)
+  for i = 1, #BARE_LISTS do
+    if rawget(answer, BARE_LISTS[i]) ~= nil then r.ids = {} end
+  end
+  discover(r, answer, nil, 0)
+  for i = 1, #BARE_LISTS do
+    local name = BARE_LISTS[i]
+    read_bare(r, rawget(answer, name), name .. "[]")
+  end
+end
+
+-- A message the backend dropped although the answer is OK: MsgFreqCtrl
+-- is its frequency control (a rate limit: nothing was stored or sent).
+local DROPS = { MsgFreqCtrl = retry.http_hint(429) }
+
+local function read_drop(r, answer)
+  local why = rawget(answer, "MsgDropReason")
+  if type(why) ~= "string" or why == "" then return end
+  local f = error_table(DROPS[why] or retry.UNKNOWN, nil, nil, why)
+  f.dropped = why
+  local seq = rawget(answer, "MsgSeq")
+  add(r, f, (type(seq) == "number" or type(seq) == "string") and seq or nil,
+    "MsgDropReason")
 end
 
 local function decode_text(text, decode)
@@ -105,13 +298,71 @@ local function decode_text(text, decode)
   return v
 end
 
---- rest.check(answer, [decode]) -> the decoded answer and, for a batch
--- with failed items, their list (each with account, code, info, class,
--- reason, action, ...); or nil and an error table with code, name, info,
--- request_id, class, reason, action, http_status, severity, min_delay
--- and failures. answer is a decoded table or the JSON text; decode
--- replaces the JSON decoder. Junk gives reason "bad_response".
-function _M.check(answer, decode)
+--- rest.api(path) -> the catalogue row of a REST API (see imerr.api), or
+-- nil and a message; rest.apis() iterates over all of them.
+_M.api, _M.apis = api.get, api.each
+
+local OPTS = "check options must be an API path, a decoder function " ..
+  "or a table { api = path, decode = function }"
+
+-- api and decode from check's second argument, or nil and a message.
+local function options(opts)
+  local t = type(opts)
+  if t == "nil" then return nil, nil end
+  if t == "string" then return opts, nil end
+  if t == "function" then return nil, opts end
+  if t ~= "table" then return false, OPTS end
+  local path, decode = rawget(opts, "api"), rawget(opts, "decode")
+  if (path ~= nil and type(path) ~= "string") or
+    (decode ~= nil and type(decode) ~= "function") then
+    return false, OPTS
+  end
+  return path, decode
+end
+
+-- Whether an object holds any table: a flat envelope holds no lists.
+local function holds_table(t)
+  for _, v in next, t do
+    if type(v) == "table" then return true end
+  end
+  return false
+end
+
+-- The answer's failed items, or nil when there are none.
+local function item_failures(answer, row)
+  local r
+  if row then
+    if #row.items > 0 then
+      r = new_reading()
+      catalogued(r, answer, row)
+    end
+  elseif holds_table(answer) then
+    r = new_reading()
+    discovered(r, answer)
+  end
+  if rawget(answer, "MsgDropReason") ~= nil then
+    r = r or new_reading()
+    read_drop(r, answer)
+  end
+  if r and #r.out > 0 then return r.out end
+end
+
+--- rest.check(answer, [api]) -> the decoded answer and, when items
+-- failed, their list (each with id, list, code, info, class, reason,
+-- action, ambiguous, ...); or nil and an error table with code, name,
+-- info, request_id, class, reason, action, http_status, severity,
+-- min_delay, ambiguous and failures. answer is a decoded table or the
+-- JSON text. api is the API's path (its catalogue row says where its
+-- per-item results are), a decoder function, or a table { api = path,
+-- decode = function }. Without a catalogued api, lists of items with
+-- ErrorCode, ResultCode, RetCode or Code and the bare id lists are found
+-- on their own. Junk gives reason "bad_response"; nothing raises.
+function _M.check(answer, opts)
+  local path, decode = options(opts)
+  if path == false then
+    return nil, error_table(retry.INVALID, nil, nil, decode)
+  end
+  local row = path and api.get(path)
   if type(answer) == "string" then
     local v, err = decode_text(answer, decode)
     if v == nil then return nil, broken(err) end
@@ -126,8 +377,12 @@ function _M.check(answer, decode)
   end
   local status = rawget(answer, "ActionStatus")
   local code = rawget(answer, "ErrorCode")
-  local failures = item_failures(rawget(answer, "ErrorList"))
-  if status == "OK" and (code == nil or code == 0) then
+  local kind = row and row.answer
+  if status == nil and kind == "no_status" then
+    status = code == 0 and "OK" or "FAIL"
+  end
+  local failures = item_failures(answer, row)
+  if status == "OK" and (code == nil or code == 0) or status == "SomeError" then
     return answer, failures
   end
   if status ~= "OK" and status ~= "FAIL" then
@@ -135,10 +390,27 @@ function _M.check(answer, decode)
       (type(status) == "string" and ("%q"):format(status:sub(1, 40)) or
         type(status)))
   end
-  if not is_code(code) or code == 0 then
+  -- Its top-level code "is meaningless": each item has its own.
+  if kind == "items_decide" and
+    type(rawget(answer, row.items[1].path[1])) == "table" then
+    return answer, failures
+  end
+  local err
+  if is_code(code) and code ~= 0 then
+    err = failure(code, rawget(answer, "ErrorInfo"))
+  elseif status == "FAIL" and code == nil then
+    -- Older pages show FAIL with an ErrorList and no ErrorCode: the
+    -- first failed item's code stands for the answer.
+    for i = 1, failures and #failures or 0 do
+      if failures[i].code then
+        err = failure(failures[i].code, rawget(answer, "ErrorInfo"))
+        break
+      end
+    end
+  end
+  if not err then
     return nil, broken("a failed answer needs a non-zero integer ErrorCode")
   end
-  local err = failure(code, rawget(answer, "ErrorInfo"))
   local request_id = rawget(answer, "RequestId")
   if type(request_id) == "string" then err.request_id = request_id end
   err.failures = failures

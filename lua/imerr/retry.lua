@@ -9,6 +9,7 @@ local type, floor, setmetatable = type, math.floor, setmetatable
 local lookup, to_code, reasons = imerr.lookup, imerr.to_code, imerr.reasons
 local hint_index = imerr.hint_index
 local budget = require "imerr.budget"
+local api = require "imerr.api"
 
 local _M = { _VERSION = imerr._VERSION }
 
@@ -21,7 +22,8 @@ _M.HARD_MAX_ATTEMPTS = 10
 local function reason_hint(name, action)
   local r = reasons[name]
   return { class = r.class, reason = name, action = action or "none",
-    min_delay = 0, http_status = r.http_status, severity = r.severity }
+    min_delay = 0, http_status = r.http_status, severity = r.severity,
+    ambiguous = r.ambiguous }
 end
 local UNKNOWN, INVALID = reason_hint("unknown"), reason_hint("invalid")
 _M.UNKNOWN, _M.INVALID = UNKNOWN, INVALID
@@ -86,6 +88,8 @@ function _M.http_hint(status)
   local kind = HTTP_RETRYABLE[status] or { "bad_response", "none" }
   hint = reason_hint(kind[1], kind[2])
   hint.status = status
+  -- A 4xx status refuses the request (408: it never fully arrived).
+  if status < 500 then hint.ambiguous = false end
   http_hints[status] = hint
   return hint
 end
@@ -146,16 +150,23 @@ local function check_policy(p)
   if p.budget ~= nil and not budget.is_budget(p.budget) then
     return "policy budget must come from retry.budget"
   end
+  if type(p.idempotent) ~= "boolean" then
+    return "policy idempotent must be a boolean"
+  end
 end
 
 --- retry.policy{ max_attempts = 3, base = 0.05, throttle_base = 1,
 -- cap = 20, jitter = "full", deadline = nil, random = math.random,
--- budget = nil, clock = ngx.now or a wall clock }
+-- budget = nil, clock = ngx.now or a wall clock, idempotent = true }
+-- idempotent = false is for requests that must not be carried out twice
+-- (sendmsg): no retry after an ambiguous failure (a timeout, a broken
+-- connection or answer), which may have been carried out already.
 function _M.policy(opts)
   if opts == nil then opts = {} end
   if type(opts) ~= "table" then return nil, "policy options must be a table" end
   local p = setmetatable({ max_attempts = 3, base = 0.05, throttle_base = 1,
-    cap = 20, jitter = "full", random = math.random }, Policy)
+    cap = 20, jitter = "full", random = math.random, idempotent = true },
+    Policy)
   for k, v in pairs(opts) do
     if p[k] == nil and k ~= "deadline" and k ~= "budget" and k ~= "clock" then
       return nil, "unknown policy option " .. tostring(k)
@@ -195,7 +206,9 @@ local THROTTLED = { reduce_rate = true, retry_later = true }
 
 --- policy:next(code, attempt, elapsed, fresh_credentials) -> delay in
 -- seconds before the next attempt, or nil and why not. code may also be
--- a hint or the error table of rest.check. Why not: "ok", "fatal",
+-- a hint or the error table of rest.check. Why not: "ok", "ambiguous"
+-- (the policy, or the attempts' API, is not idempotent and the request
+-- may have been carried out: find out before sending it again), "fatal",
 -- "relogin" (get a new UserSig, then call again with fresh_credentials =
 -- true: that allows one retry), "max_attempts", "deadline", "budget", or
 -- "invalid" (attempt or elapsed are not usable numbers). attempt counts
@@ -214,6 +227,13 @@ function Policy:next(code, attempt, elapsed, fresh_credentials, attempts)
   end
   local class, action = hint.class, hint.action
   if class == "ok" then return nil, "ok" end
+  if hint.ambiguous == true then
+    local idempotent = self.idempotent
+    if attempts and attempts.idempotent ~= nil then
+      idempotent = attempts.idempotent
+    end
+    if not idempotent then return nil, "ambiguous" end
+  end
   local relogin = action == "relogin"
   if relogin then
     if fresh_credentials ~= true then return nil, "relogin" end
@@ -259,10 +279,30 @@ end
 local Attempts = {}
 Attempts.__index = Attempts
 
---- policy:start() -> an attempts object for one logical request.
-function Policy:start()
+--- policy:start([opts]) -> an attempts object for one logical request,
+-- or nil and a message. opts.api, a REST API path, takes idempotent from
+-- the API catalogue (imerr.api); opts.idempotent (a boolean) overrides
+-- it. Without either the policy's idempotent applies.
+function Policy:start(opts)
+  local idempotent
+  if opts ~= nil then
+    if type(opts) ~= "table" then
+      return nil, "start options must be a table"
+    end
+    local path = rawget(opts, "api")
+    idempotent = rawget(opts, "idempotent")
+    if idempotent ~= nil and type(idempotent) ~= "boolean" then
+      return nil, "start option idempotent must be a boolean"
+    end
+    if path ~= nil then
+      local row, err = api.get(path)
+      if not row then return nil, err end
+      if idempotent == nil then idempotent = row.idempotent end
+    end
+  end
   return setmetatable({ policy = self, made = 1, started = self.clock(),
-    fresh = false, relogged = false, taken = 0 }, Attempts)
+    fresh = false, relogged = false, taken = 0, idempotent = idempotent },
+    Attempts)
 end
 
 --- attempts:next(code) -> delay before the next attempt, or nil and why

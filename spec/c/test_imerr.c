@@ -86,6 +86,9 @@ static void test_hints(void) {
   CHECK(e != NULL && strcmp(e->action, "relogin") == 0);
   CHECK(r != NULL && strcmp(r->retry_class, "fatal") == 0);
   CHECK(r != NULL && r->http_status == 500);
+  CHECK(r != NULL && r->ambiguous == 0);
+  r = imerr_find_reason("timeout");
+  CHECK(r != NULL && r->ambiguous == 1);
   CHECK(imerr_find_reason(NULL) == NULL && imerr_find_reason("x") == NULL);
   CHECK(imerr_reason_at(imerr_reason_count()) == NULL);
   for (i = 0; i < imerr_count(); i++) {

@@ -1,0 +1,61 @@
+--- imerr.api: Tencent IM's server REST APIs as data (data/rest_apis.tsv,
+-- generated into imerr.apis): per API its per-item result lists, whether
+-- it writes, whether it may be repeated after an ambiguous failure, its
+-- call-frequency limit and the codes its page lists.
+local apis = require "imerr.apis"
+
+local type = type
+
+local _M = {}
+
+local by_path, list = {}, apis.apis
+for i = 1, #list do by_path[list[i].path] = list[i] end
+
+--- Number of APIs in the catalogue.
+_M.count = #list
+
+-- "https://host/v4/a/b?x=1", "/v4/a/b", "host/v4/a/b/" -> "v4/a/b".
+local function normalize(path)
+  path = path:match("^[^?#]*")
+  local rest = path:match("^/?(v4/.*)$") or
+    path:match("^%a[%w+.-]*://[^/]*/(v4/.*)$") or
+    path:match("^[^/:]+/(v4/.*)$")
+  if rest then return (rest:gsub("/+$", "")) end
+end
+
+--- api.get(path) -> the API's row: a read-only table with path, area,
+-- writes, idempotent (may be repeated after an ambiguous failure), rate
+-- (documented calls per second, or nil), limit (the page's wording when
+-- it says more than a rate), codes (the codes the page lists), private
+-- (set of those codes that imerr's table lacks), items (its per-item
+-- result lists), answer (how its answer departs from the envelope), why
+-- and doc; or nil and a message. path may carry a leading "/", a scheme
+-- and host, and a query string.
+function _M.get(path)
+  local row = by_path[path]
+  if row then return row end
+  if type(path) ~= "string" then
+    return nil, "api must be a path string, got " .. type(path)
+  end
+  local plain = normalize(path)
+  row = plain and by_path[plain]
+  if row then return row end
+  return nil, ("unknown api: %q"):format(#path > 80 and path:sub(1, 80) ..
+    "..." or path)
+end
+
+--- Iterates over every API in path order: for path, row in api.each().
+function _M.each()
+  local i = 0
+  return function()
+    i = i + 1
+    local row = list[i]
+    if row then return row.path, row end
+  end
+end
+
+--- Code -> true/false where a code's own text overrides its reason's
+-- ambiguous column (data/ambiguous.tsv). Read-only.
+_M.ambiguous_codes = apis.ambiguous
+
+return _M

@@ -1,0 +1,158 @@
+-- The REST API catalogue (data/rest_apis.tsv -> imerr.apis -> imerr.api),
+-- checked against itself and against the code table.
+local imerr = require "imerr"
+local api = require "imerr.api"
+local rest = require "imerr.rest"
+
+local here = debug.getinfo(1, "S").source:match("^@(.*[/\\])") or "./"
+local ROOT = here .. "../"
+
+describe("the REST API catalogue", function()
+  it("has one row per documented API, in path order", function()
+    assert.is_true(api.count >= 100)
+    local n, last = 0, ""
+    for path, row in api.each() do
+      n = n + 1
+      assert.equal(path, row.path)
+      assert.is_true(path > last, path)
+      last = path
+    end
+    assert.equal(api.count, n)
+    assert.equal(rest.apis, api.each)
+  end)
+
+  it("gives every row its fields, consistent with each other", function()
+    for path, row in api.each() do
+      assert.truthy(path:match("^v4/[%w_]+/[%w_]+$"), path)
+      assert.is_boolean(row.writes, path)
+      assert.is_boolean(row.idempotent, path)
+      if not row.writes then assert.is_true(row.idempotent, path) end
+      assert.is_number(row.rate, path)
+      assert.is_true(row.rate > 0, path)
+      assert.is_string(row.why, path)
+      assert.is_table(row.codes, path)
+      assert.is_table(row.items, path)
+    end
+  end)
+
+  it("names only codes of the table, or marks them as the API's own", function()
+    local unknown = {}
+    for path, row in api.each() do
+      for _, code in ipairs(row.codes) do
+        if not imerr.lookup(code) and not row.private[code] then
+          unknown[#unknown + 1] = path .. ": " .. code
+        end
+      end
+      for code in pairs(row.private) do
+        local listed = false
+        for _, c in ipairs(row.codes) do listed = listed or c == code end
+        assert.is_true(listed, path .. ": private " .. code .. " not listed")
+      end
+    end
+    assert.same({}, unknown)
+  end)
+
+  it("describes per-item lists that can be walked", function()
+    local with_items = 0
+    for path, row in api.each() do
+      if #row.items > 0 then with_items = with_items + 1 end
+      for _, spec in ipairs(row.items) do
+        assert.equal(#spec.path, #spec.arrays, path)
+        assert.is_true(spec.arrays[#spec.arrays], path)
+        if not spec.bare then
+          assert.is_string(spec.code, path)
+          assert.is_true(#spec.id > 0, path)
+        end
+      end
+    end
+    assert.is_true(with_items >= 30)
+  end)
+
+  it("knows which APIs may not be repeated", function()
+    assert.is_false(rest.api("v4/openim/sendmsg").idempotent)
+    assert.is_true(rest.api("v4/profile/portrait_get").idempotent)
+    assert.is_false(rest.api("v4/openim/batchsendmsg").idempotent)
+    assert.is_true(rest.api("v4/openim/importmsg").idempotent)
+    assert.equal(1, rest.api("v4/group_open_http_svc/get_appid_group_list").rate)
+    assert.equal(100, rest.api("v4/im_open_login_svc/account_delete").rate)
+  end)
+
+  it("accepts a leading slash, a host and a query string", function()
+    local row = rest.api("v4/sns/friend_add")
+    for _, form in ipairs {
+      "/v4/sns/friend_add", "v4/sns/friend_add/",
+      "https://console.tim.qq.com/v4/sns/friend_add?sdkappid=1&random=2",
+      "console.tim.qq.com/v4/sns/friend_add", "/v4/sns/friend_add#x",
+    } do
+      assert.equal(row, rest.api(form), form)
+    end
+  end)
+
+  it("answers nil and a message for anything else, never raising", function()
+    for _, bad in ipairs { "", "v4/", "v4/sns/nope", "sns/friend_add",
+      ("x"):rep(10000), "/v4/sns/friend_add\0" } do
+      local row, err = rest.api(bad)
+      assert.is_nil(row)
+      assert.is_string(err)
+      assert.is_true(#err < 200)
+    end
+    for _, bad in ipairs { 42, true, {}, print } do
+      local row, err = rest.api(bad)
+      assert.is_nil(row)
+      assert.truthy(err:find("path string", 1, true))
+    end
+    assert.is_nil(rest.api(nil))
+  end)
+
+  it("is what tools/gen_apis.lua makes of data/", function()
+    local gen = dofile(ROOT .. "tools/gen_apis.lua")
+    local data = dofile(ROOT .. "tools/imerr_data.lua")
+    local rows = assert(data.load(ROOT .. "data"))
+    local function known(code)
+      for _, r in ipairs(rows) do
+        if code >= r.code and code <= r.last then return true end
+      end
+      return false
+    end
+    local apis = assert(gen.read_apis(ROOT .. "data/rest_apis.tsv", known))
+    local amb = assert(gen.read_ambiguous(ROOT .. "data/ambiguous.tsv", known))
+    local f = assert(io.open(ROOT .. "lua/imerr/apis.lua", "rb"))
+    local text = f:read("*a")
+    f:close()
+    assert.equal(text, gen.render(apis, amb))
+  end)
+
+  it("refuses broken rows", function()
+    local gen = dofile(ROOT .. "tools/gen_apis.lua")
+    local path = os.tmpname()
+    local head = "api\tarea\twrites\tidempotent\trate\titems\tanswer\tcodes\t" ..
+      "limit\twhy\tdoc\n"
+    local cases = {
+      { "v4/a/b\tx\tno\tno\t1\t\t\t\t\tr\td\n", "only reads" },
+      { "v4/a/b\tx\tyes\tmaybe\t1\t\t\t\t\tr\td\n", "yes or no" },
+      { "v4/a/b\tx\tno\tyes\t1\tList[].Code\t\t\t\tr\td\n", "bad item list" },
+      { "v4/a/b\tx\tno\tyes\t1\tA.B\t\t\t\tr\td\n", "bad item list" },
+      { "v4/a/b\tx\tno\tyes\t1\t\t\t99999\t\tr\td\n", "not in data/codes.tsv" },
+      { "v4/a/b\tx\tno\tyes\tfast\t\t\t\t\tr\td\n", "rate" },
+      { "a/b\tx\tno\tyes\t1\t\t\t\t\tr\td\n", "v4/service/command" },
+      { "v4/a/b\tx\tno\tyes\t1\t\tweird\t\t\tr\td\n", "answer kind" },
+    }
+    for _, case in ipairs(cases) do
+      local f = assert(io.open(path, "wb"))
+      f:write(head, case[1])
+      f:close()
+      local apis, err = gen.read_apis(path, function() return false end)
+      assert.is_nil(apis, case[2])
+      assert.truthy(err:find(case[2], 1, true), err)
+    end
+    os.remove(path)
+    local ok = gen.parse_list("GroupResultItem[].ResultItem[].ResultCode@" ..
+      "ContactItem.To_Account|ContactItem.ToGroupId")
+    assert.same({ "GroupResultItem", "ResultItem" }, ok.path)
+    assert.same({ { "ContactItem", "To_Account" }, { "ContactItem", "ToGroupId" } },
+      ok.id)
+    assert.same({ [0] = true }, gen.parse_list("L[].Result@Id fail=0").fail)
+    assert.is_true(gen.parse_list("Fail_Account[]").bare)
+    assert.is_nil(gen.parse_list("Fail_Account[] fail=0"))
+  end)
+end)

@@ -1,0 +1,57 @@
+-- imerr --api: a REST API's row of the catalogue.
+local LUA = os.getenv("IMERR_LUA") or "lua5.4"
+local CLI = os.getenv("IMERR_CLI") or "bin/imerr"
+
+local function quote(s)
+  return "'" .. s:gsub("'", "'\\''") .. "'"
+end
+
+-- Runs the CLI; returns stdout and the exit status.
+local function run(...)
+  local args = {}
+  for i, a in ipairs { ... } do args[i] = quote(a) end
+  local setup = ("package.path=%q package.cpath=%q"):format(package.path,
+    package.cpath)
+  local cmd = ("%s -e %s %s %s 2>&1; echo \"exit=$?\""):format(LUA,
+    quote(setup), CLI, table.concat(args, " "))
+  local pipe = assert(io.popen(cmd))
+  local out = pipe:read("*a")
+  pipe:close()
+  local status = tonumber(out:match("exit=(%d+)\n$"))
+  return out:gsub("exit=%d+\n$", ""), status
+end
+
+describe("imerr --api", function()
+  it("shows whether a repeat is safe, the rate and the per-item lists", function()
+    local out, status = run("--api", "/v4/openim/sendmsg")
+    assert.equal(0, status)
+    assert.truthy(out:find("v4/openim/sendmsg", 1, true), out)
+    assert.truthy(out:find("NOT safe to repeat", 1, true), out)
+    assert.truthy(out:find("rate: 200 calls/s", 1, true), out)
+    out = run("--api", "v4/sns/friend_import", "--api", "v4/profile/portrait_get")
+    assert.truthy(out:find("ResultItem[].ResultCode@To_Account; Fail_Account[]", 1,
+      true), out)
+    assert.truthy(out:find("v4/profile/portrait_get", 1, true), out)
+  end)
+
+  it("writes one JSON object per API", function()
+    local out, status = run("--json", "--api", "v4/all_member_push/im_push")
+    assert.equal(0, status)
+    local row = require("cjson").decode(out)
+    assert.equal("v4/all_member_push/im_push", row.path)
+    assert.is_false(row.idempotent)
+    assert.equal(1, row.rate)
+    assert.truthy(row.codes:find("90047", 1, true))
+  end)
+
+  it("exits 1 for an unknown API and 2 when mixed with codes", function()
+    local out, status = run("--api", "v4/no/such")
+    assert.equal(1, status)
+    assert.truthy(out:find("unknown api", 1, true), out)
+    local _
+    _, status = run("--api", "v4/openim/sendmsg", "70001")
+    assert.equal(2, status)
+    _, status = run("--api")
+    assert.equal(2, status)
+  end)
+end)

@@ -1,0 +1,223 @@
+-- Generates lua/imerr/apis.lua, the REST API catalogue as plain Lua
+-- tables, from data/rest_apis.tsv and data/ambiguous.tsv.
+-- usage: lua tools/gen_apis.lua DATA_DIR OUTPUT.lua
+local here = arg[0]:match("^(.*)[/\\]") or "."
+package.path = here .. "/?.lua;" .. package.path
+local data = require "imerr_data"
+
+local _M = {}
+
+local YES_NO = { yes = true, no = false }
+local ANSWERS = { items_decide = true, no_status = true, drop = true,
+  some_error = true }
+
+-- "ContactItem.To_Account|ContactItem.ToGroupId" -> {{..}, {..}}
+local function id_paths(text)
+  local out = {}
+  for alt in (text .. "|"):gmatch("([^|]*)|") do
+    local keys = {}
+    for key in (alt .. "."):gmatch("([^.]*)%.") do
+      if not key:match("^[%a_][%w_]*$") then return nil end
+      keys[#keys + 1] = key
+    end
+    out[#out + 1] = keys
+  end
+  return out
+end
+
+-- One per-item result list of the items column:
+--   A.B[].C[].Code@Id.Path|Other.Path [fail=0,4]  (a list of items)
+--   Name[]                                         (a bare list of ids)
+-- Returns {name, path, arrays, code, id, fail, bare} or nil.
+local function parse_list(text)
+  local spec, fail = text:match("^(%S+) fail=([%d,]+)$")
+  spec = spec or text
+  local walk, code, id = spec:match("^(.-%[%])%.([%a_][%w_]*)@(%S+)$")
+  local item = { name = nil, path = {}, arrays = {} }
+  if walk then
+    item.code, item.id = code, id_paths(id)
+    if not item.id then return nil end
+  else
+    walk = spec:match("^([%a_][%w_]*%[%])$")
+    if not walk or fail then return nil end
+    item.bare = true
+  end
+  item.name, item.text = walk, text
+  for step in (walk .. "."):gmatch("([^.]*)%.") do
+    local key, array = step:match("^([%a_][%w_]*)(%[?%]?)$")
+    if not key or (array ~= "" and array ~= "[]") then return nil end
+    item.path[#item.path + 1] = key
+    item.arrays[#item.arrays + 1] = array == "[]"
+  end
+  if not item.arrays[#item.arrays] then return nil end
+  if fail then
+    item.fail = {}
+    for v in fail:gmatch("%d+") do item.fail[tonumber(v)] = true end
+  end
+  return item
+end
+_M.parse_list = parse_list
+
+-- Codes column: "10002 10059*" -> {10002, 10059}, {[10059] = true}.
+local function parse_codes(text, known)
+  local codes, private = {}, {}
+  for word in text:gmatch("%S+") do
+    local digits, mark = word:match("^(%-?%d+)(%*?)$")
+    if not digits then return nil, "bad code " .. word end
+    local code = tonumber(digits)
+    if mark == "*" then
+      private[code] = true
+    elseif known and not known(code) then
+      return nil, "code " .. code .. " is not in data/codes.tsv: mark it " ..
+        code .. "* (the API's own code)"
+    end
+    codes[#codes + 1] = code
+  end
+  return codes, private
+end
+
+-- Reads data/rest_apis.tsv into a list of API rows, or nil and a message.
+-- known(code) says whether a code is in the table (nil: no check).
+function _M.read_apis(path, known)
+  local records, err = data.read_tsv(path)
+  if not records then return nil, err end
+  local out, seen = {}, {}
+  for _, rec in ipairs(records) do
+    local where = ("%s:%d: "):format(path, rec._line)
+    local api = {
+      path = rec.api, area = rec.area, writes = YES_NO[rec.writes],
+      idempotent = YES_NO[rec.idempotent], rate = tonumber(rec.rate),
+      limit = rec.limit ~= "" and rec.limit or nil,
+      answer = rec.answer ~= "" and rec.answer or nil,
+      why = rec.why, doc = rec.doc, items = {},
+    }
+    if not (rec.api or ""):match("^v4/[%w_]+/[%w_]+$") then
+      return nil, where .. "api must look like v4/service/command"
+    end
+    if seen[api.path] then return nil, where .. "duplicate api" end
+    seen[api.path] = true
+    if api.writes == nil or api.idempotent == nil then
+      return nil, where .. "writes and idempotent must be yes or no"
+    end
+    if not api.writes and not api.idempotent then
+      return nil, where .. "an API that only reads is idempotent"
+    end
+    if rec.rate ~= "" and not (api.rate and api.rate > 0) then
+      return nil, where .. "rate must be calls per second"
+    end
+    if api.answer and not ANSWERS[api.answer] then
+      return nil, where .. "unknown answer kind " .. api.answer
+    end
+    if api.why == "" then return nil, where .. "why is empty" end
+    for text in rec.items:gmatch("[^;]+") do
+      text = text:match("^%s*(.-)%s*$")
+      local item = parse_list(text)
+      if not item then return nil, where .. "bad item list " .. text end
+      api.items[#api.items + 1] = item
+    end
+    api.codes, api.private = parse_codes(rec.codes, known)
+    if not api.codes then return nil, where .. api.private end
+    out[#out + 1] = api
+  end
+  return out
+end
+
+-- Reads data/ambiguous.tsv into a map code -> boolean.
+function _M.read_ambiguous(path, known)
+  local records, err = data.read_tsv(path)
+  if not records then return nil, err end
+  local out = {}
+  for _, rec in ipairs(records) do
+    local where = ("%s:%d: "):format(path, rec._line)
+    local code = tonumber(rec.code)
+    if not code or (known and not known(code)) then
+      return nil, where .. "code must be a code of data/codes.tsv"
+    end
+    if YES_NO[rec.ambiguous] == nil then
+      return nil, where .. "ambiguous must be yes or no"
+    end
+    if out[code] ~= nil then return nil, where .. "duplicate code" end
+    out[code] = YES_NO[rec.ambiguous]
+  end
+  return out
+end
+
+-- Lua source for a value: tables with sorted keys, arrays in order.
+local function render_value(v, indent)
+  local t = type(v)
+  if t == "string" then return ("%q"):format(v):gsub("\\\n", "\\n") end
+  if t ~= "table" then return tostring(v) end
+  local parts = {}
+  local n = #v
+  for i = 1, n do parts[#parts + 1] = render_value(v[i], indent) end
+  local keys = {}
+  for k in pairs(v) do
+    if type(k) ~= "number" or k > n or k < 1 or k % 1 ~= 0 then
+      keys[#keys + 1] = k
+    end
+  end
+  table.sort(keys, function(a, b)
+    if type(a) == type(b) then return a < b end
+    return type(a) == "number"
+  end)
+  for _, k in ipairs(keys) do
+    local key = type(k) == "string" and k:match("^[%a_][%w_]*$") and k or
+      "[" .. render_value(k) .. "]"
+    parts[#parts + 1] = key .. " = " .. render_value(v[k], indent)
+  end
+  if #parts == 0 then return "{}" end
+  return "{ " .. table.concat(parts, ", ") .. " }"
+end
+
+-- One API row: a field a line, keys sorted.
+local function render_api(api)
+  local keys = {}
+  for k in pairs(api) do keys[#keys + 1] = k end
+  table.sort(keys)
+  local out = { "    {" }
+  for _, k in ipairs(keys) do
+    out[#out + 1] = ("      %s = %s,"):format(k, render_value(api[k]))
+  end
+  out[#out + 1] = "    },"
+  return table.concat(out, "\n")
+end
+
+function _M.render(apis, ambiguous)
+  local out = {
+    "-- Generated by tools/gen_apis.lua from data/rest_apis.tsv and",
+    "-- data/ambiguous.tsv. Do not edit: edit data/ and rebuild.",
+    "-- luacheck: ignore",
+    "return {",
+    "  apis = {",
+  }
+  for _, api in ipairs(apis) do out[#out + 1] = render_api(api) end
+  out[#out + 1] = "  },"
+  out[#out + 1] = "  ambiguous = " .. render_value(ambiguous) .. ","
+  out[#out + 1] = "}"
+  return table.concat(out, "\n") .. "\n"
+end
+
+if arg and arg[0] and arg[0]:match("gen_apis%.lua$") then
+  data.generate("gen_apis", function(rows, _, dir)
+    local function known(code)
+      for _, r in ipairs(rows) do
+        if code >= r.code and code <= r.last then return true end
+      end
+      return false
+    end
+    local apis, err = _M.read_apis(dir .. "/rest_apis.tsv", known)
+    if not apis then
+      io.stderr:write("gen_apis: ", err, "\n")
+      os.exit(1)
+    end
+    local ambiguous
+    ambiguous, err = _M.read_ambiguous(dir .. "/ambiguous.tsv", known)
+    if not ambiguous then
+      io.stderr:write("gen_apis: ", err, "\n")
+      os.exit(1)
+    end
+    return _M.render(apis, ambiguous)
+  end)
+end
+
+return _M
