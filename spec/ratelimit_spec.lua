@@ -242,3 +242,23 @@ describe_redis("a limiter on store.redis", function()
     assert.truthy(seen >= 140 and seen < 150, tostring(seen))
   end)
 end)
+
+describe("ratelimit.for_api with imerr's REST catalogue", function()
+  local rest = require "imerr.rest"
+
+  it("limits sendmsg to the documented 200 calls a second per app", function()
+    local row = assert(rest.api("v4/openim/sendmsg"))
+    local l = assert(ratelimit.for_api("/v4/openim/sendmsg",
+      { app = 1400000001, store = store.memory { clock = clock } }))
+    assert.equal(row.rate, l.rate)
+    assert.equal(200, l.rate)
+    assert.equal("imerr:rl:1400000001:v4/openim/sendmsg", l.key)
+    assert.equal(20, run({ l }, 0))
+  end)
+
+  it("refuses a path the catalogue does not know", function()
+    local l, err = ratelimit.for_api("v4/openim/nope", { app = 1 })
+    assert.is_nil(l)
+    assert.is_string(err)
+  end)
+end)
