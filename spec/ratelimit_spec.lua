@@ -262,3 +262,38 @@ describe("ratelimit.for_api with imerr's REST catalogue", function()
     assert.is_string(err)
   end)
 end)
+
+local describe_jit = rawget(_G, "jit") and jit.status() and describe or pending
+describe_jit("a memory limiter under LuaJIT", function()
+  it("compiles take() and observe() without aborts or stitches", function()
+    local jutil = require "jit.util"
+    local t = 0
+    local l = assert(ratelimit.new { rate = 1e5, burst = 1e9, key = "jit",
+      store = store.memory { clock = function() t = t + 1e-3 return t end } })
+    l:observe(60007)
+    local problems, traces = {}, 0
+    local function on_trace(what, tr, func, pc)
+      if what == "abort" then
+        local info = jutil.funcinfo(func, pc)
+        problems[#problems + 1] = "abort at " .. tostring(info.loc)
+      elseif what == "stop" then
+        traces = traces + 1
+        local ti = jutil.traceinfo(tr)
+        if ti and ti.linktype == "stitch" then
+          problems[#problems + 1] = "stitched trace " .. tr
+        end
+      end
+    end
+    jit.flush()
+    local loop = assert(load([[
+      local l = ...
+      for _ = 1, 5000 do l:take() end
+      for _ = 1, 5000 do l:observe(0) end
+    ]]))
+    jit.attach(on_trace, "trace")
+    loop(l)
+    jit.attach(on_trace)
+    assert.same({}, problems)
+    assert.truthy(traces >= 2, "traces: " .. traces)
+  end)
+end)
