@@ -16,7 +16,12 @@ local function run(limiters, seconds)
   for i = 0, math.floor(seconds * 1000 + 0.5) do
     now = start + i * 0.001
     for _, l in ipairs(limiters) do
-      while l:take() == 0 do admitted = admitted + 1 end
+      local n = 0
+      while l:take() == 0 do
+        n = n + 1
+        assert(n < 1e5, "a limiter admits without end")
+      end
+      admitted = admitted + n
     end
   end
   return admitted
@@ -272,10 +277,15 @@ describe_jit("a memory limiter under LuaJIT", function()
       store = store.memory { clock = function() t = t + 1e-3 return t end } })
     l:observe(60007)
     local problems, traces = {}, 0
-    local function on_trace(what, tr, func, pc)
-      if what == "abort" then
-        local info = jutil.funcinfo(func, pc)
-        problems[#problems + 1] = "abort at " .. tostring(info.loc)
+    local has_vmdef, vmdef = pcall(require, "jit.vmdef")
+    local function on_trace(what, tr, func, pc, otr)
+      local info = func and jutil.funcinfo(func, pc) or {}
+      local msg = tostring(has_vmdef and vmdef.traceerr[otr] or otr)
+      -- A trace that starts inside a callee and returns below its start
+      -- is dropped for the loop's own trace: no loss.
+      if what == "abort" and (info.source or ""):find("/imerr/", 1, true) and
+        not msg:find("lower frame", 1, true) then
+        problems[#problems + 1] = "abort at " .. tostring(info.loc) .. ": " .. msg
       elseif what == "stop" then
         traces = traces + 1
         local ti = jutil.traceinfo(tr)
@@ -284,15 +294,20 @@ describe_jit("a memory limiter under LuaJIT", function()
         end
       end
     end
-    jit.flush()
-    local loop = assert(load([[
-      local l = ...
-      for _ = 1, 5000 do l:take() end
-      for _ = 1, 5000 do l:observe(0) end
-    ]]))
-    jit.attach(on_trace, "trace")
-    loop(l)
-    jit.attach(on_trace)
+    -- LuaJIT may pass over a loop (its hot counters are shared): a fresh
+    -- loop, up to three times, until traces are recorded.
+    for _ = 1, 3 do
+      -- (no jit.flush: flushing here, under busted, crashed LuaJIT once)
+      local loop = assert(load([[
+        local l = ...
+        for _ = 1, 5000 do l:take() end
+        for _ = 1, 5000 do l:observe(0) end
+      ]]))
+      jit.attach(on_trace, "trace")
+      loop(l)
+      jit.attach(on_trace)
+      if traces >= 2 then break end
+    end
     assert.same({}, problems)
     assert.truthy(traces >= 2, "traces: " .. traces)
   end)
