@@ -237,7 +237,7 @@ describe_redis("retry.budget on Redis", function()
   local store = require "imerr.store"
 
   it("is one bucket for every process that uses the key", function()
-    local key = "imerr:spec:budget:" .. os.time() .. ":" .. math.random(1e6)
+    local key = redis_env.key("budget")
     local a = assert(retry.budget { store = store.redis(redis_env.client()),
       key = key, capacity = 10, cost = 5 })
     local b = assert(retry.budget { store = store.redis(redis_env.client()),

@@ -222,9 +222,7 @@ end)
 
 local describe_redis = redis_env.available() and describe or pending
 describe_redis("a limiter on store.redis", function()
-  local function key(name)
-    return ("imerr:spec:rl:%s:%d:%d"):format(name, os.time(), math.random(1e6))
-  end
+  local key = redis_env.key
 
   it("admits the burst at once, then asks to wait", function()
     local l = assert(ratelimit.new { rate = 1, burst = 5, key = key("burst"),

@@ -9,11 +9,7 @@ local now = 1000
 local function clock() return now end
 
 -- A fresh key for each use, so that Redis runs do not see each other.
-local serial = 0
-local function fresh(name)
-  serial = serial + 1
-  return ("imerr:spec:%s:%d:%d"):format(name, os.time(), serial)
-end
+local fresh = redis_env.key
 
 local STORES = {
   memory = function() return assert(store.memory { clock = clock }) end,

@@ -15,6 +15,21 @@ local function load_client()
   return require("redis")
 end
 
+-- A token no other process has: specs of several runs share one server.
+local token
+do
+  local name = os.tmpname()
+  os.remove(name)
+  token = name:gsub("^.*/", ""):gsub("[^%w]", "")
+end
+local serial = 0
+
+--- A key of its own for each call: "imerr:spec:NAME:TOKEN:N".
+function M.key(name)
+  serial = serial + 1
+  return ("imerr:spec:%s:%s:%d"):format(name, token, serial)
+end
+
 function M.available()
   return host ~= nil
 end
