@@ -113,3 +113,25 @@ describe("four processes sharing one limiter on Redis", function()
     assert.truthy(total <= 1.05 * (RATE * 4 + 2 * BURST), total .. " admitted")
   end)
 end)
+
+describe("a retry budget on Redis", function()
+  it("comes back empty, not full, after a restart that lost it", function()
+    local store = require "imerr.store"
+    local retry = require "imerr.retry"
+    local redis_env = require "fleet.redis_env"
+    local connect, release = redis_env.reconnecting()
+    local s = assert(store.redis(connect, { release = release }))
+    local b = assert(retry.budget { store = s, key = redis_env.key("restart"),
+      capacity = 10, cost = 5 })
+    assert.equal(5, b:take())
+    assert.equal(5, b:tokens())
+    local status = os.execute(os.getenv("IMERR_REDIS_RESTART"))
+    assert.is_true(status == true or status == 0, "restart failed")
+    -- The first call finds the old connection closed: no retry, no raise.
+    assert.is_nil(b:take())
+    assert.equal(0, b:tokens())
+    assert.is_nil(b:take())
+    b:success(5)
+    assert.equal(5, b:tokens())
+  end)
+end)
