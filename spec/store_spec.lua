@@ -226,6 +226,17 @@ describe("store.redis", function()
     assert.same({ { client } }, released)
   end)
 
+  it("asks once for a key that is absent (a nil reply is no NOSCRIPT)", function()
+    local calls = 0
+    local client = {
+      evalsha = function() calls = calls + 1 return nil end,
+      eval = function() calls = calls + 1 return nil end,
+    }
+    local s = store.redis(client)
+    assert.same({}, { s:get("k") })
+    assert.equal(1, calls)
+  end)
+
   it("refuses replies that are not finite numbers", function()
     for _, reply in ipairs { "nan", "inf", "x", {}, { "nan", 1 } } do
       local s = store.redis({ eval = function() return reply end })

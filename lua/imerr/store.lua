@@ -461,15 +461,15 @@ local function run(self, name, key, ...)
     client = c
   end
   local res, err
+  -- EVAL when the client has no EVALSHA, or the server lacks the script.
+  local by_source = true
   local ok, has_sha = pcall(method, client, "evalsha")
   if ok and has_sha then
     ok, res, err = pcall(invoke, client, "evalsha", SHAS[name], 1, key, ...)
     if not ok then res, err = nil, res end
-    if res == nil and find(tostring(err), "NOSCRIPT", 1, true) then
-      err = nil
-    end
+    by_source = res == nil and find(tostring(err), "NOSCRIPT", 1, true) ~= nil
   end
-  if res == nil and err == nil then
+  if by_source then
     ok, res, err = pcall(invoke, client, "eval", SOURCES[name], 1, key, ...)
     if not ok then res, err = nil, res end
   end
