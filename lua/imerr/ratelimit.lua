@@ -147,10 +147,14 @@ function _M.for_api(path, opts)
   if type(opts) ~= "table" then
     return nil, "for_api options must be a table"
   end
+  -- SDKAppIDs are decimal numbers; anything else (it may come from a
+  -- request) would make keys at will.
   local app = opts.app
-  if (type(app) ~= "string" or app == "") and
-    not (type(app) == "number" and app >= 0 and app == floor(app)) then
-    return nil, "for_api needs app, the SDKAppID"
+  if type(app) == "number" and app >= 0 and app < 2 ^ 53 and
+    app == floor(app) then
+    app = ("%d"):format(app)
+  elseif type(app) ~= "string" or not app:find("^%d+$") or #app > 20 then
+    return nil, "for_api needs app, the SDKAppID, as a decimal number"
   end
   local catalogue = opts.catalogue
   if catalogue == nil then
