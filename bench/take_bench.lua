@@ -90,8 +90,8 @@ if REDIS then
     for _ = 1, m do client:incr(key .. ":incr") end
   end, n)
   local s = store.redis(client)
-  report("redis, store:incr (budget)", "INCR round trip", function(m)
-    for _ = 1, m do s:incr(key .. ":b", 1, 0) end
+  report("redis, budget take (bucket)", "INCR round trip", function(m)
+    for _ = 1, m do s:bucket(key .. ":b", -1, 1e12, 1e12) end
   end, function(m)
     for _ = 1, m do client:incr(key .. ":incr") end
   end, n)
