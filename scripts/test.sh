@@ -123,5 +123,10 @@ awk '/Test command:.*\/fuzz_/ { match($0, /fuzz_[a-z_]+/)
      /number_of_executed_units/ { print name[$1] ": " $NF " runs" }' \
   "$BUILD/logs/fuzz.log" 2>/dev/null
 
+# The fleet's admitted counts, on Redis and in nginx.
+grep -ho "fleet: .*" "$BUILD/logs/redis.log" 2>/dev/null
+grep -h "^admitted .* of rate" "$BUILD/logs/fleet-nginx.log" 2>/dev/null |
+  sed 's/^/nginx, 2 workers, shared dict: /'
+
 echo "imerr: $passed passed, $failed failed"
 [ "$failed" -eq 0 ] || { echo "failed stages:$failures"; exit 1; }
