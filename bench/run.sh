@@ -37,3 +37,6 @@ for fn in find name; do
   echo "imerr_find${fn#find}: $(((b - a) / 100000)) instructions per call (callgrind)" |
     sed 's/imerr_findname/imerr_find_name/'
 done
+echo
+# limiter:take() on each store, against the bare store operation.
+bash bench/take.sh

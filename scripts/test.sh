@@ -203,6 +203,8 @@ stage release-rock-5.1 release_rock 5.1
 stage release-tarball release_tarball
 stage luarocks-lint lint_rockspecs
 stage openresty bash spec/nginx/run.sh
+stage redis bash spec/fleet/redis.sh "$BUILD"
+stage fleet-nginx bash spec/fleet/nginx.sh
 stage asan-ubsan asan
 stage tsan tsan
 stage valgrind memcheck
@@ -218,6 +220,11 @@ awk '/Test command:.*\/fuzz_/ { match($0, /fuzz_[a-z_]+/)
        name[$1] = substr($0, RSTART, RLENGTH) }
      /number_of_executed_units/ { print name[$1] ": " $NF " runs" }' \
   "$BUILD/logs/fuzz.log" 2>/dev/null
+
+# The fleet's admitted counts, on Redis and in nginx.
+grep -ho "fleet: .*" "$BUILD/logs/redis.log" 2>/dev/null
+grep -h "^admitted .* of rate" "$BUILD/logs/fleet-nginx.log" 2>/dev/null |
+  sed 's/^/nginx, 2 workers, shared dict: /'
 
 echo "imerr: $passed passed, $failed failed"
 [ "$failed" -eq 0 ] || { echo "failed stages:$failures"; exit 1; }

@@ -90,3 +90,171 @@ describe("retry.budget", function()
     end
   end)
 end)
+
+-- A store over a table whose incr and get can be made to misbehave.
+local function flaky_store()
+  local s = { values = {}, fail_incr = 0, incr_reply = nil }
+  function s.incr(self, key, delta, init)
+    if self.fail_incr > 0 then
+      self.fail_incr = self.fail_incr - 1
+      return nil, "down"
+    end
+    if self.incr_reply ~= nil then return self.incr_reply end
+    local v = (self.values[key] or init) + delta
+    self.values[key] = v
+    return v
+  end
+  function s.get(self, key) return self.values[key] end
+  return s
+end
+
+describe("retry.budget on a misbehaving store", function()
+  it("refuses the retry when incr raises, and nothing escapes", function()
+    local s = flaky_store()
+    s.incr = function() error("connection reset") end
+    s.get = function() error("connection reset") end
+    local b = assert(retry.budget { store = s })
+    local p = assert(retry.policy { budget = b, max_attempts = 5 })
+    assert.same({ nil, "budget" }, { p:next(20004, 1) })
+    local a = p:start()
+    assert.same({ nil, "budget" }, { a:next(20004) })
+    assert.has_no.errors(function() a:success() end)
+    assert.has_no.errors(function() p:success() end)
+    local tokens, err = b:tokens()
+    assert.is_nil(tokens)
+    assert.matches("connection reset", err)
+  end)
+
+  it("refuses the retry when incr answers NaN or junk", function()
+    for _, reply in ipairs { 0 / 0, math.huge, "5", true } do
+      local s = flaky_store()
+      s.incr_reply = reply
+      local b = assert(retry.budget { store = s })
+      assert.is_nil(b:take())
+    end
+  end)
+
+  it("reports no NaN as its tokens", function()
+    local s = flaky_store()
+    s.get = function() return 0 / 0 end
+    local b = assert(retry.budget { store = s })
+    local tokens, err = b:tokens()
+    assert.is_nil(tokens)
+    assert.is_string(err)
+  end)
+
+  it("refuses a store without get, or with a get that is not a method", function()
+    for _, s in ipairs { { incr = function() end }, { incr = function() end, get = 5 } } do
+      local b, err = retry.budget { store = s }
+      assert.is_nil(b)
+      assert.matches("get", err)
+    end
+  end)
+
+  it("retries a refund that fails once inside take", function()
+    local s = flaky_store()
+    local b = assert(retry.budget { store = s, capacity = 10, cost = 5 })
+    assert.equal(5, b:take())
+    assert.equal(5, b:take())
+    -- The third take goes to -5; its refund fails once, then succeeds.
+    local incr = s.incr
+    local calls = 0
+    s.incr = function(self, key, delta, init)
+      calls = calls + 1
+      if calls == 2 then return nil, "timeout" end
+      return incr(self, key, delta, init)
+    end
+    assert.is_nil(b:take())
+    assert.equal(0, b:tokens())
+  end)
+
+  it("owes a refund that keeps failing and pays it back later", function()
+    local s = flaky_store()
+    local b = assert(retry.budget { store = s, capacity = 10, cost = 5 })
+    b:take()
+    b:take()
+    local incr = s.incr
+    local calls = 0
+    s.incr = function(self, key, delta, init)
+      calls = calls + 1
+      if calls > 1 then return nil, "timeout" end
+      return incr(self, key, delta, init)
+    end
+    assert.is_nil(b:take())
+    assert.equal(-5, s.values["imerr:budget"])
+    s.incr = incr
+    b:success()
+    assert.equal(1, b:tokens())
+  end)
+end)
+
+describe("retry.budget in a shared dict that evicts", function()
+  local new_dict = require "fleet.shdict"
+
+  it("treats a drained bucket that was evicted as empty, not full", function()
+    local dict = new_dict()
+    local b = assert(retry.budget { shared = dict, capacity = 10, cost = 5 })
+    assert.equal(5, b:take())
+    assert.equal(5, b:take())
+    dict:evict("imerr:budget")
+    assert.equal(0, b:tokens())
+    assert.is_nil(b:take())
+    b:success(5)
+    assert.equal(5, b:tokens())
+  end)
+
+  it("starts a bucket it has never seen full", function()
+    local b = assert(retry.budget { shared = new_dict(), capacity = 10 })
+    assert.equal(10, b:tokens())
+    assert.equal(5, b:take())
+  end)
+
+  it("takes and refunds in one step: no transient negative value", function()
+    local dict = new_dict()
+    local b = assert(retry.budget { shared = dict, capacity = 10, cost = 5 })
+    b:take()
+    b:take()
+    local lowest = 0
+    local set = dict.set
+    dict.set = function(self, key, v, ...)
+      if key == "imerr:budget" and v < lowest then lowest = v end
+      return set(self, key, v, ...)
+    end
+    local incr = dict.incr
+    dict.incr = function(self, key, delta, ...)
+      local v = incr(self, key, delta, ...)
+      if key == "imerr:budget" and v < lowest then lowest = v end
+      return v
+    end
+    assert.is_nil(b:take())
+    assert.equal(0, lowest)
+  end)
+end)
+
+local redis_env = require "fleet.redis_env"
+local describe_redis = redis_env.available() and describe or pending
+describe_redis("retry.budget on Redis", function()
+  local store = require "imerr.store"
+
+  it("is one bucket for every process that uses the key", function()
+    local key = redis_env.key("budget")
+    local a = assert(retry.budget { store = store.redis(redis_env.client()),
+      key = key, capacity = 10, cost = 5 })
+    local b = assert(retry.budget { store = store.redis(redis_env.client()),
+      key = key, capacity = 10, cost = 5 })
+    assert.equal(5, a:take())
+    assert.equal(5, b:take())
+    assert.is_nil(a:take())
+    assert.equal(0, b:tokens())
+    b:success(5)
+    assert.equal(5, a:tokens())
+  end)
+
+  it("refuses retries while Redis cannot be reached", function()
+    local s = store.redis(function() return nil, "connection refused" end)
+    local b = assert(retry.budget { store = s })
+    local p = assert(retry.policy { budget = b })
+    assert.same({ nil, "budget" }, { p:next(20004, 1) })
+    assert.is_nil((b:tokens()))
+  end)
+end)

@@ -1,0 +1,190 @@
+--- imerr.ratelimit: stay under Tencent's limits before calling, for one
+-- process, one nginx or a whole fleet, with state in an imerr.store.
+-- Tencent limits per app (SDKAppID), not per server: 200 calls a second
+-- for most REST APIs, so every node calling for one app must share one
+-- limiter. A limiter is GCRA (a token bucket kept as one time per key):
+-- burst calls at once, then `rate` a second. Throttling answers cut the
+-- rate that every limiter on the key sees, as AWS's adaptive retry mode
+-- does for one client; it grows back along the same CUBIC curve.
+local imerr = require "imerr"
+local store_mod = require "imerr.store"
+
+local type, pcall, setmetatable, rawget = type, pcall, setmetatable, rawget
+local floor, tostring = math.floor, tostring
+local hint_index, lookup = imerr.hint_index, imerr.lookup
+local num = store_mod.number
+
+local _M = { _VERSION = imerr._VERSION }
+
+-- AWS's adaptive mode: beta 0.7, scale 0.4, a floor of 0.5 calls/s.
+local DEFAULTS = { burst = 1, beta = 0.7, scale = 0.4, hold = 1,
+  key = "imerr:ratelimit" }
+local MAX_RATE = 1e5
+
+local Limiter = {}
+Limiter.__index = Limiter
+
+local function in_range(v, low, high)
+  return type(v) == "number" and v > low and v <= high
+end
+
+local CHECKS = {
+  rate = function(v) return in_range(v, 0, MAX_RATE),
+    "a number of calls a second in (0, 1e5]" end,
+  burst = function(v) return in_range(v, 0, 1e9) and v >= 1,
+    "a number of calls in [1, 1e9]" end,
+  beta = function(v) return in_range(v, 0, 1) and v < 1,
+    "a factor in (0, 1)" end,
+  scale = function(v) return in_range(v, 0, 1e9), "a number in (0, 1e9]" end,
+  hold = function(v) return type(v) == "number" and v >= 0 and v <= 3600,
+    "a number of seconds in [0, 3600]" end,
+  min_rate = function(v) return in_range(v, 0, MAX_RATE),
+    "a number of calls a second in (0, 1e5]" end,
+  key = function(v) return type(v) == "string" and v ~= "",
+    "a non-empty string" end,
+  store = function(v) return store_mod.is_store(v),
+    "a store from imerr.store" end,
+}
+
+--- ratelimit.new{ rate = 200, burst = 20, store = s, key = "...",
+-- beta = 0.7, scale = 0.4, hold = 1, min_rate = 0.5 } -> a limiter, or
+-- nil and a message. rate is calls a second, burst the calls that may go
+-- at once; the store defaults to store.memory(). beta and scale shape the
+-- adaptive rate; throttling answers within `hold` seconds of a cut do not
+-- cut again (they answer calls sent before it); the rate never falls
+-- below min_rate (0.5, or rate when lower).
+function _M.new(opts)
+  if type(opts) ~= "table" then
+    return nil, "limiter options must be a table"
+  end
+  local l = setmetatable({}, Limiter)
+  for k, v in pairs(DEFAULTS) do l[k] = v end
+  for k, v in pairs(opts) do
+    local check = CHECKS[k]
+    if not check then return nil, "unknown limiter option " .. tostring(k) end
+    local ok, what = check(v)
+    if not ok then return nil, "limiter " .. k .. " must be " .. what end
+    l[k] = v
+  end
+  if opts.rate == nil then return nil, "limiter rate is required" end
+  if l.min_rate == nil then l.min_rate = l.rate < 0.5 and l.rate or 0.5 end
+  if l.min_rate > l.rate then
+    return nil, "limiter min_rate must not exceed rate"
+  end
+  if l.store == nil then l.store = store_mod.memory() end
+  return l
+end
+
+--- limiter:take([n]) -> 0 when n calls (1 by default) may go now, and
+-- counts them; otherwise the seconds to wait before asking again, and
+-- counts nothing. Never sleeps. nil and a message when n is not a number
+-- in (0, burst] or the store fails (then the caller chooses: see README).
+function Limiter:take(n)
+  if n == nil then n = 1 end
+  if type(n) ~= "number" or not (n > 0) or n > self.burst then
+    return nil, "take needs a number of calls in (0, burst]"
+  end
+  local ok, wait, err = pcall(self.store.admit, self.store, self.key, n, self)
+  if not ok then return nil, tostring(wait) end
+  if wait == nil then return nil, err end
+  return wait
+end
+
+--- limiter:current_rate() -> the calls a second allowed now on this key (the
+-- configured rate, or less after throttling), or nil and a message.
+function Limiter:current_rate()
+  local ok, r, err = pcall(self.store.rate, self.store, self.key, self)
+  if not ok then return nil, tostring(r) end
+  if r == nil then return nil, err end
+  return r
+end
+
+-- The hint of what observe is given: a code, a hint (retry.hint,
+-- retry.http_hint) or an error table of rest.check; nil for the rest.
+local function hint_of(answer)
+  local hint = hint_index[answer]
+  if hint then return hint end
+  if type(answer) == "table" then
+    local ok, reason = pcall(rawget, answer, "reason")
+    if ok and type(reason) == "string" then return answer end
+    return nil
+  end
+  local row = lookup(answer)
+  return row and row.hint
+end
+
+--- limiter:observe(answer) -> after a throttling answer (reason
+-- rate_limited: 60007, 9506, 10023 ..., or retry.http_hint(429)), cuts
+-- the rate every limiter on this key sees and returns the rate now in
+-- force; false for any other answer (growth back needs no store call:
+-- it follows the time since the cut), nil and a message when the store
+-- fails. answer: a code, a hint or a rest.check error table.
+function Limiter:observe(answer)
+  local hint = hint_of(answer)
+  if not hint or hint.reason ~= "rate_limited" then return false end
+  local ok, r, err = pcall(self.store.cut, self.store, self.key, self)
+  if not ok then return nil, tostring(r) end
+  if r == nil then return nil, err end
+  return r
+end
+
+--- Whether l was made by ratelimit.new.
+function _M.is_limiter(l)
+  return getmetatable(l) == Limiter
+end
+
+--- ratelimit.for_api(path, { app = sdkappid, store = s, rate = nil,
+-- burst = nil, catalogue = require "imerr.rest" }) -> a limiter for one
+-- REST API of one app, at the rate the catalogue documents (calls a
+-- second), keyed "imerr:rl:<app>:<path>", with a burst of a tenth of the
+-- rate (at least 1). rate overrides the catalogue; without either, nil
+-- and a message.
+function _M.for_api(path, opts)
+  if type(path) ~= "string" or path == "" then
+    return nil, "for_api needs an API path"
+  end
+  if opts == nil then opts = {} end
+  if type(opts) ~= "table" then
+    return nil, "for_api options must be a table"
+  end
+  -- SDKAppIDs are decimal numbers; anything else (it may come from a
+  -- request) would make keys at will.
+  local app = opts.app
+  if type(app) == "number" and app >= 0 and app < 2 ^ 53 and
+    app == floor(app) then
+    app = ("%d"):format(app)
+  elseif type(app) ~= "string" or not app:find("^%d+$") or #app > 20 then
+    return nil, "for_api needs app, the SDKAppID, as a decimal number"
+  end
+  local catalogue = opts.catalogue
+  if catalogue == nil then
+    local has, rest = pcall(require, "imerr.rest")
+    catalogue = has and rest or nil
+  end
+  local api_of = type(catalogue) == "table" and rawget(catalogue, "api")
+  local info, err
+  if type(api_of) == "function" then
+    local ok
+    ok, info, err = pcall(api_of, path)
+    if not ok then info, err = nil, tostring(info) end
+  else
+    err = "no REST catalogue (imerr.rest.api)"
+  end
+  if opts.rate == nil and type(info) ~= "table" then
+    return nil, err or ("unknown REST API " .. path)
+  end
+  local rate = opts.rate
+  if rate == nil then rate = num(info.rate) end
+  if rate == nil then return nil, "no documented rate for " .. path end
+  local name = type(info) == "table" and type(info.path) == "string" and
+    info.path or path
+  local burst = opts.burst
+  if burst == nil and type(rate) == "number" then
+    burst = floor(rate / 10)
+    if burst < 1 then burst = 1 end
+  end
+  return _M.new { rate = rate, burst = burst, store = opts.store,
+    key = "imerr:rl:" .. app .. ":" .. name }
+end
+
+return _M

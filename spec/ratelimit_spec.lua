@@ -1,0 +1,316 @@
+-- imerr.ratelimit: a limiter on each store, adaptive to throttling answers,
+-- and limiters for the REST APIs of the catalogue.
+local ratelimit = require "imerr.ratelimit"
+local store = require "imerr.store"
+local retry = require "imerr.retry"
+local new_dict = require "fleet.shdict"
+local redis_env = require "fleet.redis_env"
+
+local now = 5000
+local function clock() return now end
+
+-- Admitted calls from now to now + seconds of the fake clock, each limiter
+-- asking every ms until refused.
+local function run(limiters, seconds)
+  local admitted, start = 0, now
+  for i = 0, math.floor(seconds * 1000 + 0.5) do
+    now = start + i * 0.001
+    for _, l in ipairs(limiters) do
+      local n = 0
+      while l:take() == 0 do
+        n = n + 1
+        assert(n < 1e5, "a limiter admits without end")
+      end
+      admitted = admitted + n
+    end
+  end
+  return admitted
+end
+
+local KINDS = {
+  memory = function() return store.memory { clock = clock } end,
+  shared = function() return store.shared(new_dict(clock), { clock = clock }) end,
+}
+
+describe("ratelimit.new", function()
+  it("refuses bad options with a message", function()
+    for _, opts in ipairs {
+      "x", {}, { rate = 0 }, { rate = -1 }, { rate = 0 / 0 }, { rate = 1e6 },
+      { rate = "200" }, { rate = 10, burst = 0.5 }, { rate = 10, burst = 1 / 0 },
+      { rate = 10, beta = 1 }, { rate = 10, beta = 0 }, { rate = 10, hold = -1 },
+      { rate = 10, key = "" }, { rate = 10, store = {} }, { rate = 10, speed = 1 },
+      { rate = 10, min_rate = 20 }, { rate = 10, scale = 0 },
+    } do
+      local l, err = ratelimit.new(opts)
+      assert.is_nil(l)
+      assert.is_string(err)
+    end
+  end)
+
+  it("defaults to a memory store, a burst of 1 and AWS's constants", function()
+    local l = assert(ratelimit.new { rate = 200 })
+    assert.is_true(ratelimit.is_limiter(l))
+    assert.is_true(store.is_store(l.store))
+    assert.same({ 1, 0.7, 0.4, 1, 0.5 }, { l.burst, l.beta, l.scale, l.hold, l.min_rate })
+    assert.equal(0.2, ratelimit.new { rate = 0.2 }.min_rate)
+  end)
+end)
+
+for kind, make in pairs(KINDS) do
+  describe("a limiter on store." .. kind, function()
+    it("admits rate * seconds + burst", function()
+      local s = make()
+      local l = assert(ratelimit.new { rate = 200, burst = 20, store = s, key = "a" })
+      assert.equal(200 * 3 + 20, run({ l }, 3))
+    end)
+
+    it("is one limiter for every object on the same key and store", function()
+      local s = make()
+      local ls = {}
+      for i = 1, 4 do
+        ls[i] = assert(ratelimit.new { rate = 200, burst = 20, store = s, key = "a" })
+      end
+      assert.equal(200 * 3 + 20, run(ls, 3))
+      local other = assert(ratelimit.new { rate = 200, burst = 20, store = s, key = "b" })
+      assert.equal(20, run({ other }, 0))
+    end)
+
+    it("answers the wait and counts nothing when it refuses", function()
+      local l = assert(ratelimit.new { rate = 10, burst = 2, store = make() })
+      assert.equal(0, l:take())
+      assert.equal(0, l:take())
+      assert.near(0.1, l:take(), 1e-9)
+      assert.near(0.1, l:take(), 1e-9)
+      now = now + 0.1
+      assert.equal(0, l:take())
+    end)
+
+    it("takes n calls at once, up to the burst", function()
+      local l = assert(ratelimit.new { rate = 10, burst = 5, store = make() })
+      assert.equal(0, l:take(3))
+      assert.near(0.1, l:take(3), 1e-9)
+      assert.equal(0, l:take(2))
+      for _, n in ipairs { 0, -1, 6, 0 / 0, "1", {} } do
+        local w, err = l:take(n)
+        assert.is_nil(w)
+        assert.is_string(err)
+      end
+    end)
+
+    it("cuts the rate of every limiter on the key after 60007", function()
+      local s = make()
+      local a = assert(ratelimit.new { rate = 200, burst = 20, store = s, key = "k" })
+      local b = assert(ratelimit.new { rate = 200, burst = 20, store = s, key = "k" })
+      run({ a, b }, 1)
+      local before = run({ a, b }, 1)
+      assert.equal(200, before)
+      assert.near(140, a:observe(60007), 1e-9)
+      assert.near(140, b:current_rate(), 1e-9)
+      local after = run({ a, b }, 1)
+      assert.truthy(after < 0.85 * before, after)
+      -- ... and it grows back to the configured rate.
+      run({ a, b }, 10)
+      assert.equal(200, b:current_rate())
+      assert.equal(200, run({ a, b }, 1))
+    end)
+
+    it("hears throttling in codes, hints and rest.check errors", function()
+      local l = assert(ratelimit.new { rate = 100, store = make(), hold = 0 })
+      local answers = { 60007, "60007", 9506, 10023, retry.hint(60007),
+        retry.http_hint(429), { code = 60007, reason = "rate_limited" } }
+      local r = 100
+      for _, answer in ipairs(answers) do
+        local now_rate = l:observe(answer)
+        assert.is_number(now_rate)
+        assert.truthy(now_rate < r, tostring(answer))
+        r = now_rate
+      end
+    end)
+
+    it("ignores what is not throttling, and stays whole on bad input", function()
+      local l = assert(ratelimit.new { rate = 100, store = make() })
+      for _, answer in ipairs { 0, 70001, 9510, -302, 99999, "x", {}, true,
+        retry.http_hint(503), setmetatable({}, { __index = error }), 0 / 0 } do
+        assert.is_false(l:observe(answer))
+      end
+      assert.equal(100, l:current_rate())
+    end)
+
+    it("absorbs throttles within hold of a cut: they answer older calls", function()
+      local l = assert(ratelimit.new { rate = 100, store = make(), hold = 1 })
+      assert.near(70, l:observe(60007), 1e-9)
+      assert.near(70, l:observe(60007), 1e-9)
+      now = now + 1.01
+      assert.truthy(l:observe(60007) < 70)
+    end)
+  end)
+end
+
+describe("a limiter whose store fails", function()
+  it("answers nil and a message from take, current_rate and observe", function()
+    local s = store.redis(function() return nil, "connection refused" end)
+    local l = assert(ratelimit.new { rate = 10, store = s })
+    for _, r in ipairs { { l:take() }, { l:current_rate() }, { l:observe(60007) } } do
+      assert.is_nil(r[1])
+      assert.matches("connection refused", r[2])
+    end
+  end)
+
+  it("does not raise when the store's operations raise", function()
+    local s = store.memory { clock = clock }
+    s.admit = function() error("boom") end
+    s.rate, s.cut = s.admit, s.admit
+    local l = assert(ratelimit.new { rate = 10, store = s })
+    assert.is_nil((l:take()))
+    assert.is_nil((l:current_rate()))
+    assert.is_nil((l:observe(60007)))
+  end)
+end)
+
+describe("ratelimit.for_api", function()
+  local catalogue = {
+    api = function(path)
+      if path == "v4/openim/sendmsg" or path == "/v4/openim/sendmsg" then
+        return { path = "v4/openim/sendmsg", rate = 200, idempotent = false }
+      elseif path == "v4/group_open_http_svc/get_group_info" then
+        return { path = path, rate = nil }
+      end
+      return nil, "unknown REST API " .. path
+    end,
+  }
+
+  it("takes the rate from the catalogue, keyed per app and API", function()
+    local s = store.memory { clock = clock }
+    local l = assert(ratelimit.for_api("/v4/openim/sendmsg",
+      { app = 1400000001, store = s, catalogue = catalogue }))
+    assert.equal(200, l.rate)
+    assert.equal(20, l.burst)
+    assert.equal("imerr:rl:1400000001:v4/openim/sendmsg", l.key)
+    assert.equal(s, l.store)
+    local other = assert(ratelimit.for_api("v4/openim/sendmsg",
+      { app = "1400000002", store = s, catalogue = catalogue }))
+    assert.equal(20, run({ l }, 0))
+    assert.equal(20, run({ other }, 0))
+  end)
+
+  it("takes rate and burst given, and refuses an API without a rate", function()
+    local l = assert(ratelimit.for_api("v4/group_open_http_svc/get_group_info",
+      { app = 1, rate = 40, catalogue = catalogue }))
+    assert.same({ 40, 4 }, { l.rate, l.burst })
+    local none, err = ratelimit.for_api("v4/group_open_http_svc/get_group_info",
+      { app = 1, catalogue = catalogue })
+    assert.is_nil(none)
+    assert.matches("no documented rate", err)
+  end)
+
+  it("refuses unknown APIs, a missing app and a missing catalogue", function()
+    for _, call in ipairs {
+      { "v4/nope", { app = 1, catalogue = catalogue } },
+      { "v4/openim/sendmsg", { catalogue = catalogue } },
+      { "v4/openim/sendmsg", { app = -1, catalogue = catalogue } },
+      { "v4/openim/sendmsg", { app = 1.5, catalogue = catalogue } },
+      { "v4/openim/sendmsg", { app = "14x", catalogue = catalogue } },
+      { "v4/openim/sendmsg", { app = "1:2", catalogue = catalogue } },
+      { "v4/openim/sendmsg", { app = ("1"):rep(21), catalogue = catalogue } },
+      { "v4/openim/sendmsg", { app = 1, catalogue = {} } },
+      { "", { app = 1, catalogue = catalogue } },
+      { 7, { app = 1 } },
+      { "v4/openim/sendmsg", "x" },
+    } do
+      local l, err = ratelimit.for_api(call[1], call[2])
+      assert.is_nil(l)
+      assert.is_string(err)
+    end
+  end)
+end)
+
+local describe_redis = redis_env.available() and describe or pending
+describe_redis("a limiter on store.redis", function()
+  local key = redis_env.key
+
+  it("admits the burst at once, then asks to wait", function()
+    local l = assert(ratelimit.new { rate = 1, burst = 5, key = key("burst"),
+      store = store.redis(redis_env.client()) })
+    for _ = 1, 5 do assert.equal(0, l:take()) end
+    local w = l:take()
+    assert.truthy(w > 0.5 and w <= 1, tostring(w))
+  end)
+
+  it("shares the cut between clients on separate connections", function()
+    local k = key("cut")
+    local a = assert(ratelimit.new { rate = 200, key = k,
+      store = store.redis(redis_env.client()) })
+    local b = assert(ratelimit.new { rate = 200, key = k,
+      store = store.redis(redis_env.client()) })
+    assert.equal(200, b:current_rate())
+    local r = a:observe(60007)
+    assert.truthy(r >= 140 and r < 150, tostring(r))
+    local seen = b:current_rate()
+    assert.truthy(seen >= 140 and seen < 150, tostring(seen))
+  end)
+end)
+
+describe("ratelimit.for_api with imerr's REST catalogue", function()
+  local rest = require "imerr.rest"
+
+  it("limits sendmsg to the documented 200 calls a second per app", function()
+    local row = assert(rest.api("v4/openim/sendmsg"))
+    local l = assert(ratelimit.for_api("/v4/openim/sendmsg",
+      { app = 1400000001, store = store.memory { clock = clock } }))
+    assert.equal(row.rate, l.rate)
+    assert.equal(200, l.rate)
+    assert.equal("imerr:rl:1400000001:v4/openim/sendmsg", l.key)
+    assert.equal(20, run({ l }, 0))
+  end)
+
+  it("refuses a path the catalogue does not know", function()
+    local l, err = ratelimit.for_api("v4/openim/nope", { app = 1 })
+    assert.is_nil(l)
+    assert.is_string(err)
+  end)
+end)
+
+local describe_jit = rawget(_G, "jit") and jit.status() and describe or pending
+describe_jit("a memory limiter under LuaJIT", function()
+  it("compiles take() and observe() without aborts or stitches", function()
+    local jutil = require "jit.util"
+    local t = 0
+    local l = assert(ratelimit.new { rate = 1e5, burst = 1e9, key = "jit",
+      store = store.memory { clock = function() t = t + 1e-3 return t end } })
+    l:observe(60007)
+    local problems, traces = {}, 0
+    local has_vmdef, vmdef = pcall(require, "jit.vmdef")
+    local function on_trace(what, tr, func, pc, otr)
+      local info = func and jutil.funcinfo(func, pc) or {}
+      local msg = tostring(has_vmdef and vmdef.traceerr[otr] or otr)
+      -- A trace that starts inside a callee and returns below its start
+      -- is dropped for the loop's own trace: no loss.
+      if what == "abort" and (info.source or ""):find("/imerr/", 1, true) and
+        not msg:find("lower frame", 1, true) then
+        problems[#problems + 1] = "abort at " .. tostring(info.loc) .. ": " .. msg
+      elseif what == "stop" then
+        traces = traces + 1
+        local ti = jutil.traceinfo(tr)
+        if ti and ti.linktype == "stitch" then
+          problems[#problems + 1] = "stitched trace " .. tr
+        end
+      end
+    end
+    -- LuaJIT may pass over a loop (its hot counters are shared): a fresh
+    -- loop, up to three times, until traces are recorded.
+    for _ = 1, 3 do
+      -- (no jit.flush: flushing here, under busted, crashed LuaJIT once)
+      local loop = assert(load([[
+        local l = ...
+        for _ = 1, 5000 do l:take() end
+        for _ = 1, 5000 do l:observe(0) end
+      ]]))
+      jit.attach(on_trace, "trace")
+      loop(l)
+      jit.attach(on_trace)
+      if traces >= 2 then break end
+    end
+    assert.same({}, problems)
+    assert.truthy(traces >= 2, "traces: " .. traces)
+  end)
+end)
