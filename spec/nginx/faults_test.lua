@@ -40,8 +40,11 @@ end
 local function im(prefix, scenario, body, extra)
   local id = scenario .. "-" .. RUN .. "-" .. math.random(1e9)
   local t0 = socket.gettime()
-  local status, text, headers = request(("%s%s/v4/openim/sendmsg?scenario=%s&id=%s%s"):format(
-    BASE, prefix, scenario, id, extra or ""), body or '{"To_Account":"x"}')
+  -- portrait_get may be repeated after any failure (sendmsg may not: see
+  -- the REST proxy's specs).
+  local status, text, headers = request(
+    ("%s%s/v4/profile/portrait_get?scenario=%s&id=%s%s"):format(
+      BASE, prefix, scenario, id, extra or ""), body or '{"To_Account":"x"}')
   local took = socket.gettime() - t0
   local ok, decoded = pcall(cjson.decode, text)
   return status, ok and decoded or text, headers, stats(id), took

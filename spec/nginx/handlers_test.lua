@@ -22,10 +22,11 @@ end
 
 -- Calls the proxy with a scenario of the mock; returns status, decoded
 -- JSON body, headers and the mock's record of the attempts.
-local function im(scenario, path)
+local function im(scenario, path, query)
   local id = scenario .. "-" .. RUN .. "-" .. math.random(1e9)
-  local status, body, headers = request(("%s%s?scenario=%s&id=%s"):format(
-    BASE, path or "/v4/openim/sendmsg", scenario, id), '{"To_Account":"x"}')
+  local status, body, headers = request(("%s%s?scenario=%s&id=%s%s"):format(
+    BASE, path or "/v4/profile/portrait_get", scenario, id, query or ""),
+    '{"To_Account":"x"}')
   local _, stats = request(MOCK .. "/mock/stats?id=" .. id)
   return status, cjson.decode(body), headers, cjson.decode(stats)
 end
@@ -83,7 +84,7 @@ describe("the REST proxy", function()
   end)
 
   it("reports the failed items of a partial batch", function()
-    local status, body, headers, stats = im("partial")
+    local status, body, headers, stats = im("partial", "/v4/openim/batchsendmsg")
     assert.equal(200, status)
     assert.equal(2, #body.ErrorList)
     assert.equal("2", headers["x-imerr-failed-items"])
@@ -114,12 +115,52 @@ describe("the REST proxy", function()
     assert.equal(1, stats.attempts)
   end)
 
+  it("never repeats sendmsg after an ambiguous failure", function()
+    for _, scenario in ipairs { "bad_gateway", "flaky" } do
+      local status, body, headers, stats = im(scenario, "/v4/openim/sendmsg")
+      assert.equal(1, stats.attempts, scenario)
+      assert.equal("ambiguous", headers["x-imerr-stop"], scenario)
+      assert.equal("transient", body.class, scenario)
+      assert.truthy(status == 502 or status == 504, scenario)
+    end
+  end)
+
+  it("still repeats sendmsg after a refusal that did nothing (60007)", function()
+    local status, body, _, stats = im("throttled", "/v4/openim/sendmsg")
+    assert.equal(429, status)
+    assert.equal(60007, body.code)
+    assert.equal(3, stats.attempts)
+  end)
+
+  it("reads the per-item failures of the API called", function()
+    local status, body, headers, stats = im("friends", "/v4/sns/friend_add")
+    assert.equal(200, status)
+    assert.equal("OK", body.ActionStatus)
+    assert.equal("2", headers["x-imerr-failed-items"])
+    assert.equal(1, stats.attempts)
+  end)
+
+  it("keeps an app under its API's documented rate", function()
+    -- get_appid_group_list: 1 call a second, a burst of 1; the second
+    -- call would wait past the location's 0.5 s deadline.
+    local path = "/limited/v4/group_open_http_svc/get_appid_group_list"
+    local app = "&sdkappid=" .. math.random(1e8, 9e8)
+    local s1, _, _, st1 = im("ok", path, app)
+    local s2, body, headers, st2 = im("ok", path, app)
+    assert.equal(200, s1)
+    assert.equal(1, st1.attempts)
+    assert.equal(429, s2)
+    assert.equal("rate_limited", body.reason)
+    assert.equal("rate_limited", headers["x-imerr-stop"])
+    assert.equal(0, st2.attempts)
+  end)
+
   it("shares one budget between workers and refuses when it is empty",
     function()
       -- capacity 10, cost 5: two retries in all, whichever worker asks
       local attempts, stops = 0, {}
       for _ = 1, 4 do
-        local _, _, headers, stats = im("bad_gateway", "/budget/v4/x/y")
+        local _, _, headers, stats = im("bad_gateway", "/budget/v4/profile/portrait_get")
         attempts = attempts + stats.attempts
         stops[#stops + 1] = headers["x-imerr-stop"]
       end

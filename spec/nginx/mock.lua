@@ -36,6 +36,16 @@ local SCENARIOS = {
       { To_Account = "bob", ErrorCode = 90012, ErrorInfo = "not imported" },
     } })
   end,
+  -- sns/friend_add: one item refused with a code, one id in Fail_Account.
+  friends = function()
+    return 200, envelope(0, "", {
+      ResultItem = {
+        { To_Account = "alice", ResultCode = 0, ResultInfo = "" },
+        { To_Account = "bob", ResultCode = 30010, ResultInfo = "limit" },
+      },
+      Fail_Account = { "bob", "carol" },
+    })
+  end,
   junk = function() return 200, "<html><body>gateway says hi</body></html>" end,
   empty = function() return 200, "" end,
   bad_gateway = function() return 502, "bad gateway" end,

@@ -1,13 +1,17 @@
 --- Proxy to the Tencent Cloud IM REST API: forwards the request (the whole
 -- body, however nginx stored it) with a cosocket HTTP client bounded by
--- the request's deadline, reads the answer with imerr.rest, retries what
--- imerr.retry says to retry (sleeping with ngx.sleep), and answers the
--- client with the hint's HTTP status and a JSON body carrying code, name,
--- class and action.
+-- the request's deadline, reads the answer with imerr.rest (per-item
+-- failures as the API's catalogue row describes them), retries what
+-- imerr.retry says to retry (sleeping with ngx.sleep; never a repeat of a
+-- non-idempotent API after an ambiguous failure), keeps the app under the
+-- API's documented rate (app.im_limit), and answers the client with the
+-- hint's HTTP status and a JSON body carrying code, name, class and
+-- action.
 local retry = require "imerr.retry"
 local rest = require "imerr.rest"
 local json = require "imerr.json"
 local http = require "app.im_http"
+local limit = require "app.im_limit"
 
 local ngx = ngx
 local tonumber, concat = tonumber, table.concat
@@ -113,7 +117,7 @@ end
 -- One call of the upstream, bounded by deadline: the answer's text and
 -- batch failures, or nil and an error table (an IM error, an HTTP status
 -- hint, or a transport failure).
-local function call(s, path, body, deadline)
+local function call(s, api, path, body, deadline)
   local res, f = http.post(s.upstream, { path = path, body = body,
     deadline = deadline, connect_timeout = s.connect_timeout,
     max_body = s.max_body, keepalive = s.keepalive,
@@ -122,9 +126,20 @@ local function call(s, path, body, deadline)
   if res.status ~= 200 then
     return nil, retry.http_hint(res.status) or retry.http_hint(502)
   end
-  local answer, err = rest.check(res.body)
+  local answer, err = rest.check(res.body, api)
   if answer then return res.body, err end
   return nil, err
+end
+
+-- The answer when the app's rate limit leaves no call before the
+-- deadline: nothing was sent.
+local function throttled()
+  local err = transport_error({ kind = "timeout",
+    message = "the rate limit leaves no call before the deadline" })
+  local hint = retry.http_hint(429)
+  err.class, err.reason, err.action = hint.class, hint.reason, hint.action
+  err.http_status, err.transport, err.ambiguous = 429, "rate_limit", nil
+  return err
 end
 
 local function refuse(status, reason, info)
@@ -134,8 +149,7 @@ local function refuse(status, reason, info)
 end
 
 -- The time the next attempt may take (its end, as an ngx.now() time), or
--- nil when the deadline leaves none. A fleet rate limiter's take() goes
--- here: sleep for the wait it asks if the deadline allows, else stop.
+-- nil when the deadline leaves none.
 local function attempt_end(s, deadline)
   local left = http.left(deadline)
   if left < MIN_SLEEP then return nil end
@@ -160,8 +174,12 @@ function _M.handle()
   end
   local args = var.args
   if args and args ~= "" then path = path .. "?" .. args end
-  -- A per-API policy starts here: s.policy:start{ api = var.uri }.
-  local attempts = s.policy:start()
+  -- The API's row says whether a repeat is safe; an API the catalogue
+  -- lacks is treated as one that is not.
+  local api = var.uri
+  local attempts = s.policy:start { api = api } or
+    s.policy:start { idempotent = false }
+  local limiter = limit.get(var, api)
   local deadline = ngx.now() + s.deadline
   local err, why
   while true do
@@ -170,8 +188,14 @@ function _M.handle()
       why = "deadline"
       break
     end
+    if limiter and not limit.wait(limiter, stop) then
+      why = "rate_limited"
+      err = err or throttled()
+      break
+    end
     local text
-    text, err = call(s, path, body, stop)
+    text, err = call(s, api, path, body, stop)
+    if limiter then limiter:observe(text and 0 or err) end
     if text then
       attempts:success()
       ngx.ctx.imerr_failures = err
