@@ -26,6 +26,9 @@ read_globals = {
 files["spec/**/*.lua"] = { std = "+busted", max_line_length = 100 }
 -- LuaJIT's jit module, read by the trace check.
 files["spec/jit_spec.lua"] = { read_globals = { "jit" } }
+files["spec/ratelimit_spec.lua"] = { read_globals = { "jit" } }
+-- Lua 5.1's newproxy: a userdata with a metatable, as ngx.shared.DICT is.
+files["spec/store_spec.lua"] = { read_globals = { "newproxy" } }
 files["examples/openresty/**/*.lua"] = { std = "min+ngx_lua" }
 files["spec/nginx/mock.lua"] = { std = "min+ngx_lua" }
 files["spec/nginx/wrk_post.lua"] = { globals = { "wrk" } }

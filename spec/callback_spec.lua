@@ -19,14 +19,30 @@ describe("imerr.callback", function()
       ErrorInfo = "kids mode" }, callback.reject(120001, "kids mode"))
     assert.equal(130000, callback.reject(130000).ErrorCode)
     for _, bad in ipairs { 120000, 130001, 1, 2, 0, -120001, 125000.5,
-      0 / 0, math.huge, {}, true } do
+      10099, 10201, 37999, 39001, 0 / 0, math.huge, {}, true } do
       local ans, err = callback.reject(bad, "x")
       assert.is_nil(ans)
-      assert.truthy(err:find("120001..130000", 1, true))
+      assert.truthy(err:find("10100..10200, 38000..39000, 120001..130000", 1,
+        true), err)
     end
     local ans, err = callback.reject(120001, 42)
     assert.is_nil(ans)
     assert.truthy(err:find("ErrorInfo must be a string", 1, true))
+  end)
+
+  it("rejects with the group and friend callbacks' app codes", function()
+    for _, code in ipairs { 10100, 10150, 10200, 38000, 38500, 39000 } do
+      assert.equal(code, callback.reject(code, "no").ErrorCode)
+    end
+    assert.same({ { 10100, 10200 }, { 38000, 39000 }, { 120001, 130000 } },
+      (function()
+        local out = {}
+        for i, r in ipairs(callback.APP_RANGES) do out[i] = { r[1], r[2] } end
+        return out
+      end)())
+    local ans, err = callback.reject(10099, "no")
+    assert.is_nil(ans)
+    assert.truthy(err:find("got 10099", 1, true), err)
   end)
 
   it("encodes answers as JSON Tencent can read", function()

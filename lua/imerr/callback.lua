@@ -1,17 +1,38 @@
 --- imerr.callback: answers for Tencent IM's third-party callbacks.
 -- Before-send callbacks read ErrorCode: 0 allows, 1 rejects (the sender
--- gets 20006), 2 drops silently, and a code in 120001..130000 rejects and
--- passes the app's code and ErrorInfo through to the client. ErrorInfo
+-- gets 20006), 2 drops silently, and a code of an app-defined range
+-- (120001..130000 for one-to-one messages, 10100..10200 for group
+-- callbacks, 38000..39000 for friend callbacks) rejects and passes the
+-- app's code and ErrorInfo through to the client. ErrorInfo
 -- is cut to MAX_INFO bytes; encode writes valid UTF-8 whatever it holds.
 local imerr = require "imerr"
 local json = require "imerr.json"
 
-local type, floor = type, math.floor
+local type, floor, concat = type, math.floor, table.concat
 
 local _M = { _VERSION = imerr._VERSION,
   ALLOW = 0, REJECT = 1, DROP = 2, APP_MIN = 120001, APP_MAX = 130000 }
 
 local KEYS = { "ActionStatus", "ErrorCode", "ErrorInfo" }
+
+--- The app-defined ranges, from the table's rows (reason app_defined):
+-- a list of { first, last, name } in ascending order.
+_M.APP_RANGES = {}
+local range_text = {}
+for code, row in imerr.entries() do
+  if row.hint.reason == "app_defined" and row.last > code then
+    _M.APP_RANGES[#_M.APP_RANGES + 1] = { code, row.last, row.name }
+    range_text[#range_text + 1] = code .. ".." .. row.last
+  end
+end
+range_text = concat(range_text, ", ")
+
+local function app_defined(code)
+  for _, r in ipairs(_M.APP_RANGES) do
+    if code >= r[1] and code <= r[2] then return true end
+  end
+  return false
+end
 
 -- ErrorInfo reaches the sender's client: longer texts are cut (on a UTF-8
 -- character boundary) to this many bytes and "...".
@@ -39,17 +60,17 @@ function _M.drop()
 end
 
 --- reject([info]) rejects with ErrorCode 1; reject(code, [info]) with the
--- app's own code, which must lie in 120001..130000. Returns the answer,
--- or nil and a message.
+-- app's own code, which must lie in an app-defined range (APP_RANGES).
+-- Returns the answer, or nil and a message.
 function _M.reject(code, info)
   if type(code) == "string" and info == nil then code, info = nil, code end
   local err = check_info(info)
   if err then return nil, err end
   if code == nil then return answer(_M.REJECT, info) end
   if type(code) ~= "number" or code ~= floor(code) or
-    not (code >= _M.APP_MIN and code <= _M.APP_MAX) then
-    return nil, ("app code must be an integer in %d..%d, got %s"):format(
-      _M.APP_MIN, _M.APP_MAX, tostring(code):sub(1, 40))
+    not app_defined(code) then
+    return nil, ("app code must be an integer in %s, got %s"):format(
+      range_text, tostring(code):sub(1, 40))
   end
   return answer(code, info)
 end
