@@ -3,7 +3,7 @@
 -- gets 20006), 2 drops silently, and a code in 120001..130000 rejects and
 -- passes the app's code and ErrorInfo through to the client.
 local imerr = require "imerr"
-local json = require "imerr.json"
+local json = require "imerr._json"
 
 local type, floor = type, math.floor
 

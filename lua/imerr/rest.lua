@@ -3,7 +3,7 @@
 -- ErrorCode, ErrorInfo, usually RequestId, and for batch APIs an
 -- ErrorList of per-item failures.
 local imerr = require "imerr"
-local retry = require "imerr.retry"
+local hints = require "imerr.hint"
 
 local type, pcall, tostring = type, pcall, tostring
 local rawget = rawget
@@ -46,7 +46,7 @@ end
 
 -- An error table for an answer that is not a valid envelope.
 local function broken(why)
-  return error_table(retry.BAD_RESPONSE, nil, nil, why)
+  return error_table(hints.BAD_RESPONSE, nil, nil, why)
 end
 
 -- An ErrorCode is a JSON number that is a valid code.
@@ -57,7 +57,7 @@ end
 -- An error table for a code, with its hint.
 local function failure(code, info)
   local row = imerr.lookup(code)
-  return error_table(row and row.hint or retry.UNKNOWN, code,
+  return error_table(row and row.hint or hints.UNKNOWN, code,
     row and row.name, type(info) == "string" and info or nil)
 end
 

@@ -4,15 +4,12 @@
 -- a JSON body carrying code, name, class and action.
 local retry = require "imerr.retry"
 local rest = require "imerr.rest"
-local json = require "imerr.json"
+local cjson = require "cjson.safe"
 
 local ngx = ngx
 local tonumber, concat = tonumber, table.concat
 
 local _M = {}
-
-local ERROR_KEYS = { "code", "name", "class", "reason", "action", "info",
-  "request_id", "attempts" }
 
 -- Policies by their settings, built once per worker.
 local policies = {}
@@ -46,9 +43,9 @@ local function fail(err, attempts, why)
   ngx.status = err.http_status
   ngx.header["Content-Type"] = "application/json"
   ngx.header["X-Imerr-Stop"] = why
-  ngx.say(json.object({ code = err.code, name = err.name, class = err.class,
+  ngx.say(cjson.encode({ code = err.code, name = err.name, class = err.class,
     reason = err.reason, action = err.action, info = err.info,
-    request_id = err.request_id, attempts = attempts }, ERROR_KEYS))
+    request_id = err.request_id, attempts = attempts }))
 end
 
 -- One call of the upstream: the decoded answer and batch failures, or

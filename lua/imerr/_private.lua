@@ -1,0 +1,67 @@
+--- imerr._private: what imerr's own modules share and callers are not
+-- handed: the read-only views (proxies) imerr gives out, and the private
+-- tables behind them, which decisions read. Not part of the API.
+--
+-- A view is an empty table whose metatable (protected) reads through to
+-- a private table: indexing works everywhere; a write raises; pairs, #
+-- and ipairs see the fields on Lua 5.2 and later (__pairs, __len,
+-- __ipairs), and see an empty table on Lua 5.1 and LuaJIT, as rawget
+-- does on every version. imerr.copy makes a plain copy.
+local setmetatable, error, tostring, next = setmetatable, error, tostring,
+  next
+
+local _M = {}
+
+-- view -> the private table it shows.
+local private_of = {}
+
+-- Filled by imerr (init.lua), read by imerr.hint and imerr.retry:
+-- code (number) -> the private hint of its row; reason name -> private
+-- reason; private hint -> its view.
+_M.hint_by_code, _M.reasons, _M.hint_view = {}, {}, {}
+
+local PROTECTED = "imerr: read-only table"
+
+local function deny(_, key)
+  error("imerr: cannot set field " .. tostring(key) ..
+    ": imerr's shared tables are read-only (imerr.copy gives a copy)", 2)
+end
+
+-- Iterators that hand out the fields, never the private table itself.
+local function each(view, key)
+  return next(private_of[view], key)
+end
+
+local function each_index(view, i)
+  i = i + 1
+  local v = private_of[view][i]
+  if v ~= nil then return i, v end
+end
+
+local function pairs_view(view) return each, view, nil end
+local function ipairs_view(view) return each_index, view, 0 end
+local function len_view(view) return #private_of[view] end
+
+--- A read-only view of private (which the caller keeps to itself).
+function _M.view(private)
+  local view = setmetatable({}, { __index = private, __newindex = deny,
+    __pairs = pairs_view, __ipairs = ipairs_view, __len = len_view,
+    __metatable = PROTECTED })
+  private_of[view] = private
+  return view
+end
+
+--- A read-only table that answers a key with get(key) (an index, not a
+-- copy: pairs finds nothing in it).
+function _M.lookup_view(get)
+  return setmetatable({}, { __index = function(_, key) return get(key) end,
+    __newindex = deny, __metatable = PROTECTED })
+end
+
+--- The private table behind a view made by _M.view, or nil for any other
+-- value.
+function _M.private(value)
+  return private_of[value]
+end
+
+return _M
