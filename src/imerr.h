@@ -27,10 +27,18 @@ typedef struct imerr_entry {
   long long code;      /* the code, or the first code of a range */
   long long last;      /* last code of a range; equals code otherwise */
   const char *name;    /* constant name, e.g. "ERR_SDK_NOT_INITIALIZED" */
-  const char *message; /* the error-code page's text, UTF-8 */
-  const char *part;    /* "sdk", "server" or "sdk_v3" */
+  const char *message; /* what it means, in English, UTF-8 (see source) */
+  /* "sdk", "server", "sdk_v3", "push", "push_sdk" or "web_sdk" */
+  const char *part;
   const char *section; /* e.g. "network", "sso", "group" */
   int official;        /* 1 when name is Tencent's own identifier */
+  /* Where the row comes from (data/sources.tsv): "page-2020" for the rows
+     of the 2020 error-code page, whose message is the page's text; e.g.
+     "web-sdk" for the web SDK's own codes, described in imerr's words. */
+  const char *source;
+  /* What Tencent has changed since the source, in English; "" (never
+     NULL) when nothing has. */
+  const char *change;
   /* What to do about it (data/classes.tsv, data/reasons.tsv): */
   const char *retry_class; /* "ok", "transient" or "fatal" */
   const char *reason;      /* e.g. "timeout", "rate_limited", "auth" */

@@ -23,13 +23,14 @@ local function render(sorted, reasons)
     "static const imerr_entry imerr_rows[IMERR_ROW_COUNT] = {",
   }
   local ROW = "  {%d, %d, %s,\n   %s,\n" ..
-    "   %s, %s, %d, %s, %s, %s, %s, %d, %d},"
+    "   %s, %s, %d, %s,\n   %s,\n   %s, %s, %s, %s, %d, %d},"
   for _, r in ipairs(sorted) do
     out[#out + 1] = ROW:format(r.code, r.last, c_string(r.name),
       c_string(r.message), c_string(r.part), c_string(r.section),
-      r.official and 1 or 0, c_string(r.class), c_string(r.reason),
-      c_string(r.action), c_string(r.severity),
-      math.floor(r.min_delay * 1000 + 0.5), r.http_status)
+      r.official and 1 or 0, c_string(r.source), c_string(r.change),
+      c_string(r.class), c_string(r.reason), c_string(r.action),
+      c_string(r.severity), math.floor(r.min_delay * 1000 + 0.5),
+      r.http_status)
   end
   out[#out + 1] = "};"
   out[#out + 1] = ""

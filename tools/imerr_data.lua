@@ -2,7 +2,10 @@
 -- Shared by the generators in tools/ and by the data specs.
 local _M = {}
 
-local PARTS = { sdk = true, server = true, sdk_v3 = true }
+-- The parts of the table, in the order the catalogue shows them.
+_M.PARTS = { "sdk", "server", "sdk_v3", "push", "push_sdk", "web_sdk" }
+local PARTS = {}
+for _, part in ipairs(_M.PARTS) do PARTS[part] = true end
 local CODE_MIN, CODE_MAX = -2147483648, 2147483647
 
 local function split(line)
@@ -65,9 +68,13 @@ local function check_row(r, where)
     return where .. ": name must be an upper-case identifier"
   end
   if r.message == "" then return where .. ": empty message" end
+  if not r.source:match("^[a-z][a-z0-9%-]*$") then
+    return where .. ": source must be a lower-case id"
+  end
 end
 
 -- Returns the rows of codes.tsv in file order, or nil and a message.
+-- A row's change is "" when Tencent has changed nothing since its source.
 function _M.read_codes(path)
   local records, err = _M.read_tsv(path)
   if not records then return nil, err end
@@ -82,7 +89,9 @@ function _M.read_codes(path)
       section = rec.section,
       name = rec.name,
       official = rec.official == "yes",
-      message = unescape(rec.message),
+      source = rec.source or "",
+      message = unescape(rec.message or ""),
+      change = unescape(rec.change or ""),
     }
     if rec.official ~= "yes" and rec.official ~= "no" then
       return nil, where .. ": official must be yes or no"
@@ -98,6 +107,43 @@ function _M.read_codes(path)
     rows[#rows + 1] = row
   end
   return rows
+end
+
+-- Returns sources.tsv as a map id -> {source, title, where} plus the
+-- sources in file order, or nil and a message.
+function _M.read_sources(path)
+  local records, err = _M.read_tsv(path)
+  if not records then return nil, err end
+  local map, order = {}, {}
+  for _, rec in ipairs(records) do
+    local where = ("%s:%d"):format(path, rec._line)
+    if not (rec.source or ""):match("^[a-z][a-z0-9%-]*$") then
+      return nil, where .. ": source must be a lower-case id"
+    end
+    if map[rec.source] then return nil, where .. ": duplicate source" end
+    if (rec.title or "") == "" or (rec.where or "") == "" then
+      return nil, where .. ": a source needs a title and a where"
+    end
+    map[rec.source] = { source = rec.source, title = rec.title,
+      where = rec.where }
+    order[#order + 1] = map[rec.source]
+  end
+  return map, order
+end
+
+-- Nil when every row names a source of sources and every source has a
+-- row; else a message.
+function _M.check_sources(rows, sources, order)
+  local used = {}
+  for _, row in ipairs(rows) do
+    if not sources[row.source] then
+      return ("code %d: unknown source %s"):format(row.code, row.source)
+    end
+    used[row.source] = true
+  end
+  for _, s in ipairs(order) do
+    if not used[s.source] then return "source " .. s.source .. " has no row" end
+  end
 end
 
 -- Returns a copy of rows sorted by code; fails on overlapping ranges.
@@ -197,10 +243,15 @@ function _M.read_classes(path, rows, reasons)
 end
 
 -- Reads every file of data/ and returns rows (in code order) with their
--- classification merged in, plus the reasons in file order.
+-- classification merged in, the reasons in file order and the sources in
+-- file order.
 function _M.load(dir)
   local rows, err = _M.read_codes(dir .. "/codes.tsv")
   if not rows then return nil, err end
+  local sources, source_order = _M.read_sources(dir .. "/sources.tsv")
+  if not sources then return nil, source_order end
+  err = _M.check_sources(rows, sources, source_order)
+  if err then return nil, dir .. "/codes.tsv: " .. err end
   local reasons, order = _M.read_reasons(dir .. "/reasons.tsv")
   if not reasons then return nil, order end
   local classes
@@ -212,20 +263,21 @@ function _M.load(dir)
   for _, row in ipairs(sorted) do
     for k, v in pairs(classes[row.code]) do row[k] = v end
   end
-  return sorted, order
+  return sorted, order, source_order
 end
 
 -- The command line of a generator: `lua tools/NAME.lua DATA_DIR OUTPUT`.
--- Loads data/, passes rows, reasons and the data folder to render, and
--- writes what it returns; exits non-zero with a message on any error.
+-- Loads data/, passes rows, reasons, the data folder and the sources to
+-- render, and writes what it returns; exits non-zero with a message on
+-- any error.
 function _M.generate(name, render)
   local dir, out_path = arg[1], arg[2]
   if not (dir and out_path) then
     io.stderr:write("usage: ", name, ".lua DATA_DIR OUTPUT\n")
     os.exit(2)
   end
-  local rows, reasons = _M.load(dir)
-  local text = rows and render(rows, reasons, dir)
+  local rows, reasons, sources = _M.load(dir)
+  local text = rows and render(rows, reasons, dir, sources)
   local file = text and io.open(out_path, "wb")
   if not (file and file:write(text) and file:close()) then
     io.stderr:write(name, ": ", rows and "cannot write " .. out_path or

@@ -14,10 +14,11 @@ local view, private_of = private.view, private.private
 
 local _M = { _VERSION = core._VERSION }
 
--- The loops below run once per require and call C: LuaJIT would only try
--- to compile them, and fail. (This chunk only: its functions still are.)
+-- The loops below run once per require: LuaJIT would only spend time
+-- compiling them. (This chunk only: jit.off(true), without a second
+-- argument; its functions are still compiled.)
 local jit = rawget(_G, "jit")
-if type(jit) == "table" and jit.off then jit.off(true, false) end
+if type(jit) == "table" and jit.off then jit.off(true) end
 
 local CODE_MIN, CODE_MAX = core.CODE_MIN, core.CODE_MAX
 
@@ -28,49 +29,87 @@ local has_new, new_tab = pcall(require, "table.new")
 if not has_new then new_tab = function() return {} end end
 
 local n = core.count()
--- Columns, by row number (ascending code order).
-local codes, names, messages, parts, sections, officials =
-  new_tab(n, 0), new_tab(n, 0), new_tab(n, 0), new_tab(n, 0),
-  new_tab(n, 0), new_tab(n, 0)
+-- Columns by row number (ascending code order), each made by the core in
+-- one call at its final size. core.column(k) gives the k-th value of
+-- core.at: 1 code, 2 last, 3 name, 4 official, 5 part, 6 section,
+-- 7 message, 8 class, 9 reason, 10 action, 11 severity, 12 min_delay,
+-- 13 http_status, 14 source, 15 change.
+local column = core.column
+local codes, names, messages = column(1), column(3), column(7)
+-- Row number -> {part, section, official, source}, shared by the rows
+-- that have the same four (a few dozen tables for all rows).
+local groups = new_tab(n, 0)
+local changes = {}                -- row number -> change, where there is one
 local lasts = {}                  -- row number -> last code, ranges only
 local ranges = {}                 -- row numbers of ranges
 local index_of = new_tab(0, n)    -- code (number) -> row number
-local by_name = new_tab(0, n)     -- name -> row number
 local hint_of = new_tab(0, n)     -- code (number) -> private hint
 private.hint_by_code = hint_of
 local hint_view = private.hint_view  -- private hint -> its view
--- canonical decimal string ("70001") -> row number, filled by lookups
-local by_text = {}
+-- name -> row number and canonical decimal string ("70001") -> row
+-- number, filled by lookups
+local by_name, by_text = {}, {}
 -- code (number) -> row view, filled by lookups
 local by_key = new_tab(0, n)
 
--- Codes with the same answer share one hint: reason -> action ->
--- min_delay -> private hint.
-local hints = {}
-local function shared_hint(class, reason, action, min_delay, http_status,
-  severity)
-  local by_action = hints[reason] or {}
-  local by_delay = by_action[action] or {}
-  local hint = by_delay[min_delay]
-  if not hint then
-    hint = { class = class, reason = reason, action = action,
-      min_delay = min_delay, http_status = http_status, severity = severity }
-    hints[reason], by_action[action], by_delay[min_delay] =
-      by_action, by_delay, hint
-    hint_view[hint] = view(hint)
-  end
-  return hint
+--- What each reason means: reason -> {name, meaning, class, http_status,
+-- severity}, and the same in documented order in reasons_list. All
+-- read-only.
+local reasons, reasons_list = private.reasons, {}
+local reason_views = {}
+for i = 1, math.huge do
+  local name, meaning, class, http_status, severity = core.reason_at(i)
+  if not name then break end
+  local reason = { name = name, meaning = meaning, class = class,
+    http_status = http_status, severity = severity }
+  reasons[name], reasons_list[i] = reason, view(reason)
+  reason_views[name] = reasons_list[i]
 end
+_M.reasons, _M.reasons_list = view(reason_views), view(reasons_list)
 
-for i = 1, n do
-  local code, last, name, official, part, section, message, class, reason,
-    action, severity, min_delay, http_status = core.at(i)
-  codes[i], names[i], messages[i], parts[i], sections[i], officials[i] =
-    code, name, message, part, section, official
-  if last ~= code then lasts[i], ranges[#ranges + 1] = last, i end
-  index_of[code], by_name[name] = i, i
-  hint_of[code] = shared_hint(class, reason, action, min_delay, http_status,
-    severity)
+do
+  local last, official, part, section = column(2), column(4), column(5),
+    column(6)
+  local reason, action, min_delay = column(9), column(10), column(12)
+  local source, change = column(14), column(15)
+  -- Rows that share part, section, source and official share a group;
+  -- codes with the same answer (reason, action, min_delay) share a hint:
+  -- found by nesting tables, which costs less than a key string.
+  local by_group, hints = {}, {}
+  for i = 1, n do
+    local code = codes[i]
+    index_of[code] = i
+    if last[i] ~= code then lasts[i], ranges[#ranges + 1] = last[i], i end
+    changes[i] = change[i]
+    local p, s, o = part[i], section[i], official[i]
+    local t = by_group[p] or {}
+    by_group[p] = t
+    t[s] = t[s] or {}
+    t = t[s]
+    t[o] = t[o] or {}
+    t = t[o]
+    local group = t[source[i]]
+    if not group then
+      group = { part = p, section = s, official = o, source = source[i] }
+      t[source[i]] = group
+    end
+    groups[i] = group
+    local r, a, d = reason[i], action[i], min_delay[i]
+    t = hints[r] or {}
+    hints[r] = t
+    t[a] = t[a] or {}
+    t = t[a]
+    local hint = t[d]
+    if not hint then
+      -- class, http_status and severity follow from the reason.
+      local of = reasons[r]
+      hint = { class = of.class, reason = r, action = a, min_delay = d,
+        http_status = of.http_status, severity = of.severity }
+      t[d] = hint
+      hint_view[hint] = view(hint)
+    end
+    hint_of[code] = hint
+  end
 end
 
 _M.count = n
@@ -80,9 +119,11 @@ local function row_at(i)
   local code = codes[i]
   local row = by_key[code]
   if row then return row end
+  local group = groups[i]
   row = view { code = code, last = lasts[i] or code, name = names[i],
-    official = officials[i], part = parts[i], section = sections[i],
-    message = messages[i], hint = hint_view[hint_of[code]] }
+    official = group.official, part = group.part, section = group.section,
+    message = messages[i], source = group.source, change = changes[i],
+    hint = hint_view[hint_of[code]] }
   by_key[code] = row
   return row
 end
@@ -101,20 +142,6 @@ _M.hint_index = private.lookup_view(function(code)
   return hint_view[hint_of[code]]
 end)
 
---- What each reason means: reason -> {name, meaning, class, http_status,
--- severity}, and the same in documented order in reasons_list. All
--- read-only.
-local reasons, reasons_list = private.reasons, {}
-local reason_views = {}
-for i = 1, math.huge do
-  local name, meaning, class, http_status, severity = core.reason_at(i)
-  if not name then break end
-  local reason = { name = name, meaning = meaning, class = class,
-    http_status = http_status, severity = severity }
-  reasons[name], reasons_list[i] = reason, view(reason)
-  reason_views[name] = reasons_list[i]
-end
-_M.reasons, _M.reasons_list = view(reason_views), view(reasons_list)
 
 --- A plain, writable deep copy of a table imerr shares (a row, a hint, a
 -- reason, imerr.reasons, imerr.reasons_list), e.g. to iterate it with
@@ -188,8 +215,9 @@ local function lookup_slow(value)
 end
 
 --- The row for a code: a read-only table with code, last, name,
--- official, part, section, message and hint (what to do about it: class,
--- reason, action, min_delay, http_status, severity); or nil and a
+-- official, part, section, message, source, change (nil unless Tencent
+-- changed the meaning since the source) and hint (what to do about it:
+-- class, reason, action, min_delay, http_status, severity); or nil and a
 -- message. The same table every time, shared by every caller.
 function _M.lookup(code)
   local row = by_key[code]
@@ -218,23 +246,35 @@ function _M.message(code)
   return slow_field(code, "message")
 end
 
---- The code for a constant name (exact, e.g. "ERR_SDK_NOT_INITIALIZED"),
--- or nil and a message. A range's name gives its first code.
-function _M.code(name)
+-- The row number of a name, or nil and a message. The C core searches
+-- a name the first time; known names are remembered.
+local function name_index(name)
   local i = by_name[name]
-  if i then return codes[i] end
+  if i then return i end
   if type(name) ~= "string" then
     return nil, "invalid name: expected a string, got " .. type(name)
+  end
+  i = core.find_name(name)
+  if i then
+    by_name[name] = i
+    return i
   end
   return nil, ("unknown name: %q"):format(#name > 60 and name:sub(1, 60) ..
     "..." or name)
 end
 
+--- The code for a constant name (exact, e.g. "ERR_SDK_NOT_INITIALIZED"),
+-- or nil and a message. A range's name gives its first code.
+function _M.code(name)
+  local i, err = name_index(name)
+  if i then return codes[i] end
+  return nil, err
+end
+
 --- The row for a name, or nil and a message.
 function _M.lookup_name(name)
-  local i = by_name[name]
+  local i, err = name_index(name)
   if i then return row_at(i) end
-  local _, err = _M.code(name)
   return nil, err
 end
 
