@@ -72,9 +72,9 @@ local function render(sorted, reasons)
   return table.concat(out, "\n") .. "\n"
 end
 
--- `gen_table.lua DATA_DIR OUT --synthetic N SEED`: the table of data/ grown
--- to N rows with random codes (fields copied from real rows), to test the
--- index on a table larger than the real one.
+-- `gen_table.lua DATA_DIR OUT --synthetic N SEED`: the table of data/ and
+-- N more rows with random codes (fields copied from real rows), to test
+-- the index on a table larger than the real one.
 if arg[3] == "--synthetic" then
   local real = render
   local synthetic = require "imerr_synthetic"

@@ -33,7 +33,7 @@ local function copy(row, code, last, name)
   return new
 end
 
---- rows grown to n rows (at least two more than given), sorted by code.
+--- rows and n more (two of them ranges), sorted by code.
 function _M.grow(rows, n, seed)
   local random = generator(seed or 1)
   local out = {}
@@ -51,7 +51,7 @@ function _M.grow(rows, n, seed)
     local first = random(200000) - 20000
     add(first, first + random(1000) + 1)
   end
-  while #out < n do
+  while added < n do
     local code
     if #out % 2 == 0 then
       code = random(TWO32) - TWO32 / 2

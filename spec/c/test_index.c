@@ -1,7 +1,7 @@
 /*
 ** imerr_find against a linear search over every row, for the table it is
-** built with: the real one, and (test c_index_synthetic) the real rows
-** grown to 600 with random codes and ranges. Checks every row's code,
+** built with: the real one, and (test c_index_synthetic) the real rows and
+** 600 more with random codes and ranges. Checks every row's code,
 ** every range's ends and middle, each neighbour of both, and a million
 ** pseudo-random codes, some beyond 32 bits. Optional argument: the least
 ** number of rows expected.
