@@ -155,11 +155,23 @@ local function copy(value)
 end
 _M.copy = copy
 
-local function range_row(code)
-  for k = 1, #ranges do
-    local i = ranges[k]
-    if code >= codes[i] and code <= lasts[i] then return row_at(i) end
+-- The row number of the range holding code, or nil: a chain of
+-- comparisons generated from the ranges (numbers only), which LuaJIT
+-- compiles as straight code where a loop over them would abort traces.
+local range_index
+do
+  local src = { "local code = ...\n" }
+  for _, i in ipairs(ranges) do
+    src[#src + 1] = ("if code >= %d and code <= %d then return %d end\n")
+      :format(codes[i], lasts[i], i)
   end
+  range_index = assert((rawget(_G, "loadstring") or load)(table.concat(src),
+    "=imerr ranges"))
+end
+
+local function range_row(code)
+  local i = range_index(code)
+  if i then return row_at(i) end
 end
 
 -- Turns any accepted form of a code into an integral number, or nil and
