@@ -57,7 +57,7 @@ rock() {
         local so = package.searchpath("imerr.core", package.cpath)
         assert(so:find(os.getenv("IMERR_TREE"), 1, true), so)
         assert(imerr.name(70001) == "ERR_SVR_ACCOUNT_USERSIG_EXPIRED")
-        assert(imerr.count == 281)
+        assert(imerr.count == 594)
         print("installed imerr " .. imerr._VERSION .. " works under " .. _VERSION)'
   )
   local status=$?

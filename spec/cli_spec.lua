@@ -75,23 +75,81 @@ describe("the imerr tool", function()
     assert.truthy(err:find("no row matches", 1, true))
   end)
 
+  -- The lines of out that hold needle, and the number of lines.
+  local function lines_with(out, needle)
+    local n, with = 0, 0
+    for line in out:gmatch("[^\n]+") do
+      n = n + 1
+      if line:find(needle, 1, true) then with = with + 1 end
+    end
+    return with, n
+  end
+
   it("lists rows filtered by part and section", function()
     local out, _, status = run("--list", "--part", "sdk_v3", "--json")
     assert.equal(0, status)
-    local n = 0
-    for line in out:gmatch("[^\n]+") do
-      n = n + 1
-      assert.truthy(line:find('"part":"sdk_v3"', 1, true))
-    end
-    assert.equal(7, n)
+    local with, n = lines_with(out, '"part":"sdk_v3"')
+    assert.equal(69, n)
+    assert.equal(n, with)
     out = run("--list", "--part", "server", "--section", "sso")
     local codes = 0
     for _ in out:gmatch("ERR_SVR_SSO_") do codes = codes + 1 end
-    assert.equal(15, codes)
+    assert.equal(15 + 10, codes)
     local all = run("--list", "--json")
     local rows = 0
     for _ in all:gmatch("[^\n]+") do rows = rows + 1 end
-    assert.equal(281, rows)
+    assert.equal(594, rows)
+  end)
+
+  it("lists the push service's codes as a part of their own", function()
+    for part, count in pairs { push = 9, push_sdk = 16, web_sdk = 94 } do
+      local out, _, status = run("--list", "--part", part, "--json")
+      assert.equal(0, status)
+      local with, n = lines_with(out, ('"part":"%s"'):format(part))
+      assert.equal(count, n, part)
+      assert.equal(n, with, part)
+    end
+  end)
+
+  it("lists rows filtered by source", function()
+    local counts = { ["page-2020"] = 281, ["page-2023"] = 142,
+      ["sdk-header"] = 29, ["rest-docs"] = 21, ["push-page"] = 24,
+      ["web-sdk"] = 97 }
+    for source, count in pairs(counts) do
+      local out, err, status = run("--list", "--source", source, "--json")
+      assert.equal(0, status, err)
+      local with, n = lines_with(out, ('"source":"%s"'):format(source))
+      assert.equal(count, n, source)
+      assert.equal(n, with, source)
+    end
+    local out = run("--list", "--source", "page-2023", "--part", "push")
+    local with, n = lines_with(out, "source: page-2023")
+    assert.equal(9, with)
+    assert.equal(9 * 4, n)
+  end)
+
+  it("calls an unknown source a usage error", function()
+    local out, err, status = run("--list", "--source", "page-2021")
+    assert.equal(2, status)
+    assert.equal("", out)
+    assert.truthy(err:find('imerr: unknown source "page-2021": the sources ' ..
+      "are page-2020, page-2023, push-page, rest-docs, sdk-header, web-sdk",
+      1, true), err)
+    out, err, status = run("--source", "page-2020", "9510")
+    assert.equal("", out)
+    assert.equal(2, status)
+    assert.truthy(err:find("go with --list", 1, true), err)
+  end)
+
+  it("shows each row's source, and what Tencent changed since", function()
+    local out, _, status = run("9510", "8001", "2000")
+    assert.equal(0, status)
+    assert.truthy(out:find("(HTTP 504, warning)\n         source: page-2020\n" ..
+      "8001 ", 1, true), out)
+    assert.truthy(out:find("         source: page-2020\n         changed " ..
+      "since: The limit is now 12 KB, not 8 KB.\n2000 ", 1, true), out)
+    assert.truthy(out:find("2000     NO_SDKAPPID  [web_sdk/general]", 1, true))
+    assert.equal("\n         source: web-sdk\n", out:sub(-26))
   end)
 
   it("writes valid JSON with escaped text", function()
@@ -109,6 +167,10 @@ describe("the imerr tool", function()
     assert.equal("relogin", lines[1].action)
     assert.equal(401, lines[1].http_status)
     assert.equal(0.2, cjson.decode((run("--json", "9506"))).min_delay)
+    assert.equal("page-2020", lines[1].source)
+    local changed = cjson.decode((run("--json", "8001")))
+    assert.equal("The limit is now 12 KB, not 8 KB.", changed.change)
+    assert.equal(cjson.null, lines[2].change)
   end)
 
   it("exits 2 on misuse", function()

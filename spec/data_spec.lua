@@ -6,9 +6,16 @@ local imerr = require "imerr"
 local rows = assert(data.read_codes("data/codes.tsv"))
 local merged = assert(data.load("data"))
 
+-- The rows of the 2020 page, in the page's order.
+local seed = {}
+for _, r in ipairs(rows) do
+  if r.source == "page-2020" then seed[#seed + 1] = r end
+end
+
+-- core.at's values, in order.
 local FIELDS = { "code", "last", "name", "official", "part", "section",
   "message", "class", "reason", "action", "severity", "min_delay",
-  "http_status" }
+  "http_status", "source", "change" }
 
 local function core_row(i)
   local values, row = { core.at(i) }, {}
@@ -16,30 +23,52 @@ local function core_row(i)
   return row
 end
 
--- A data row with only the fields the C table carries.
+-- A data row with only the fields the C table carries (core.at gives
+-- no change as nil).
 local function c_fields(r)
   local row = {}
   for _, field in ipairs(FIELDS) do row[field] = r[field] end
+  if row.change == "" then row.change = nil end
   return row
 end
 
+local function ranges_of(list)
+  local out = {}
+  for _, r in ipairs(list) do
+    if r.last ~= r.code then out[#out + 1] = r.code .. "-" .. r.last end
+  end
+  return out
+end
+
+local function count(list, pred)
+  local n = 0
+  for _, r in ipairs(list) do
+    if pred(r) then n = n + 1 end
+  end
+  return n
+end
+
 describe("data/codes.tsv", function()
-  it("holds 281 rows: 280 codes and one range", function()
-    assert.equal(281, #rows)
-    local ranges = 0
-    for _, r in ipairs(rows) do
-      if r.last ~= r.code then ranges = ranges + 1 end
-    end
-    assert.equal(1, ranges)
+  it("holds 594 rows: 591 codes and three ranges", function()
+    assert.equal(594, #rows)
+    assert.same({ "120001-130000", "10100-10200", "38000-39000" },
+      ranges_of(rows))
   end)
 
-  it("names 249 codes with Tencent's official names", function()
-    local official = 0
-    for _, r in ipairs(rows) do
-      if r.official then official = official + 1 end
-    end
-    assert.equal(249, official)
-  end)
+  it("starts with the 281 rows of the 2020 page: 280 codes and one range",
+    function()
+      assert.equal(281, #seed)
+      for i = 1, 281 do assert.equal(seed[i], rows[i]) end
+      assert.same({ "120001-130000" }, ranges_of(seed))
+    end)
+
+  it("names 249 seed codes and 383 in all with Tencent's official names",
+    function()
+      local function official(r) return r.official end
+      assert.equal(249, count(seed, official))
+      -- 383 from the SDK headers, 97 from the web SDK's ERROR_CODE table
+      assert.equal(383 + 97, count(rows, official))
+    end)
 
   it("keeps Tencent's own misspellings", function()
     assert.equal("ERR_SVR_MSG_DEL_RAMBLE_INTERNAL_ERROR", imerr.name(20018))
@@ -79,7 +108,11 @@ describe("the C table", function()
   it("finds nothing between codes", function()
     assert.is_nil(core.find(1))
     assert.is_nil(core.find(120000))
-    assert.is_nil(core.find(130001))
+    assert.is_nil(core.find(130006))
+    assert.is_nil(core.find(10099))
+    assert.is_nil(core.find(10201))
+    assert.is_nil(core.find(37999))
+    assert.is_nil(core.find(39001))
     assert.is_nil(core.find(core.CODE_MIN))
     assert.is_nil(core.find(core.CODE_MAX))
     assert.is_nil(core.find(0.5))
@@ -115,11 +148,11 @@ end
 
 local describe_page = page_file and describe or pending
 describe_page("the error-code page " .. PAGE, function()
-  it("has exactly the rows of data/, in the same order", function()
+  it("has exactly the page-2020 rows of data/, in the same order", function()
     local page = page_rows(page_file)
     page_file:close()
-    assert.equal(#rows, #page)
-    for i, r in ipairs(rows) do
+    assert.equal(#seed, #page)
+    for i, r in ipairs(seed) do
       assert.same(page[i], { code = r.code, last = r.last,
         message = r.message })
     end
@@ -153,7 +186,7 @@ describe("data/classes.tsv", function()
       assert.truthy(data.ACTIONS[c.class][c.action])
       assert.truthy(c.why ~= "")
     end
-    assert.equal(281, n)
+    assert.equal(594, n)
   end)
 
   it("fails on a missing code", function()

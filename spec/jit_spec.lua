@@ -96,7 +96,8 @@ describe_jit("LuaJIT traces", function()
       { class = "transient", action = "retry", min_delay = 0, code = 1 } }
     local problems, traces = clean(function()
       return trace_problems(function(h) return policy:next(h, 2, 0.1) end,
-        nil, hints, hints)
+        "local f, hints = ... for i = 1, 20000 do f(hints[i % #hints + 1]) end",
+        hints)
     end)
     assert.same({}, problems)
     assert.truthy(traces > 0)

@@ -40,7 +40,7 @@ describe("imerr.matcher", function()
     for code in imerr.entries() do
       if critical(code) then n = n + 1 end
     end
-    assert.equal(17, n)
+    assert.equal(44, n)
   end)
 
   it("rejects bad specs", function()

@@ -169,7 +169,7 @@ _M.ACTIONS = {
     none = true },
 }
 
--- Reasons only imerr itself gives (codes not on the page, bad input,
+-- Reasons only imerr itself gives (codes not in the table, bad input,
 -- broken REST answers).
 local RESERVED = { unknown = true, invalid = true, bad_response = true }
 

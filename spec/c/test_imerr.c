@@ -51,21 +51,56 @@ static void test_range(void) {
   CHECK(e != NULL && e->code == 120001 && e->last == 130000);
   CHECK(e != NULL && e->official == 0);
   CHECK(imerr_find(125000) == e && imerr_find(130000) == e);
-  CHECK(imerr_find(120000) == NULL && imerr_find(130001) == NULL);
+  CHECK(imerr_find(120000) == NULL && imerr_find(130006) == NULL);
+  /* 130001 follows the range as a code of its own. */
+  CHECK(imerr_find(130001) != NULL && imerr_find(130001)->last == 130001);
+  e = imerr_find(10150);
+  CHECK(e != NULL && e->code == 10100 && e->last == 10200);
+  CHECK(e != NULL && strcmp(e->reason, "app_defined") == 0);
+  CHECK(imerr_find(10099) == NULL && imerr_find(10201) == NULL);
+  e = imerr_find(39000);
+  CHECK(e != NULL && e->code == 38000 && strcmp(e->part, "server") == 0);
+  CHECK(imerr_find(37999) == NULL && imerr_find(39001) == NULL);
 }
 
 static void test_find_name(void) {
   const imerr_entry *e = imerr_find_name("ERR_SDK_NOT_INITIALIZED");
   CHECK(e != NULL && e->code == 6013);
-  CHECK(imerr_find_name("ERR_IN_PROGESS") == NULL); /* not on the page */
+  /* Tencent's own misspelling, a code since the 2020 page. */
+  CHECK(imerr_find_name("ERR_IN_PROGESS") == imerr_find(6015));
+  CHECK(imerr_find_name("NO_SDKAPPID") == imerr_find(2000)); /* web SDK */
+  CHECK(imerr_find_name("ERR_NO_SUCH_CODE") == NULL);
   CHECK(imerr_find_name(NULL) == NULL && imerr_find_name("") == NULL);
   CHECK(imerr_find_name("err_succ") == NULL);
   CHECK(imerr_find_name("ERR_SUCC ") == NULL);
 }
 
+static void test_sources(void) {
+  const imerr_entry *e = imerr_find(8001);
+  size_t i, seed = 0, changed = 0;
+  CHECK(e != NULL && strcmp(e->source, "page-2020") == 0);
+  CHECK(e != NULL && strstr(e->change, "12 KB") != NULL);
+  e = imerr_find(9510);
+  CHECK(e != NULL && strcmp(e->change, "") == 0);
+  e = imerr_find(800016);
+  CHECK(e != NULL && strcmp(e->part, "push_sdk") == 0);
+  CHECK(e != NULL && strcmp(e->source, "push-page") == 0);
+  e = imerr_find(3002);
+  CHECK(e != NULL && strcmp(e->part, "web_sdk") == 0);
+  CHECK(e != NULL && strcmp(e->source, "web-sdk") == 0);
+  for (i = 0; i < imerr_count(); i++) {
+    e = imerr_at(i);
+    CHECK(e->source != NULL && e->source[0] != '\0' && e->change != NULL);
+    if (strcmp(e->source, "page-2020") == 0) seed++;
+    if (e->change[0] != '\0') changed++;
+  }
+  CHECK(seed == 281);
+  CHECK(changed == 24);
+}
+
 static void test_order(void) {
   size_t i, n = imerr_count();
-  CHECK(n == 281);
+  CHECK(n == 594);
   CHECK(imerr_at(n) == NULL && imerr_at((size_t)-1) == NULL);
   for (i = 0; i < n; i++) {
     const imerr_entry *e = imerr_at(i);
@@ -121,6 +156,7 @@ int main(void) {
   test_find();
   test_range();
   test_find_name();
+  test_sources();
   test_order();
   test_hints();
   test_parse();

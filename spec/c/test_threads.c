@@ -12,7 +12,7 @@
 #define THREADS 8
 #define ROUNDS 2000
 
-static const imerr_entry *expected[512];
+static const imerr_entry *expected[1024];
 
 static void *worker(void *arg) {
   size_t i, n = imerr_count();
