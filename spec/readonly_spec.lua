@@ -202,3 +202,59 @@ describe("policy:next on tables it did not make", function()
     end
   end)
 end)
+
+describe("imerr.hint", function()
+  it("makes one read-only hint per reason and action", function()
+    local h = assert(hint.reason_hint("timeout", "retry"))
+    assert.equal(h, hint.reason_hint("timeout", "retry"))
+    assert.equal("transient", h.class)
+    assert.equal(504, h.http_status)
+    assert.equal("none", hint.reason_hint("timeout").action)
+    assert.equal(retry.reason_hint, hint.reason_hint)
+    raises(function() h.action = "none" end)
+  end)
+
+  it("refuses unknown reasons and actions without raising", function()
+    local evil = setmetatable({}, { __tostring = function() error("no") end })
+    for _, args in ipairs { { "nope" }, { evil }, { "timeout", "nap" },
+      { "timeout", evil }, { nil, "retry" } } do
+      local h, err = hint.reason_hint(args[1], args[2])
+      assert.is_nil(h)
+      assert.matches("^unknown %a+: ", err)
+    end
+  end)
+
+  it("names the field of a refused write, whatever its type", function()
+    local evil = setmetatable({}, { __tostring = function() error("no") end })
+    local err = raises(function() imerr.lookup(0)[evil] = 1 end)
+    assert.matches("cannot set field of type table", err, 1, true)
+    err = raises(function() imerr.reasons_list[99] = 1 end)
+    assert.matches("cannot set field 99", err, 1, true)
+  end)
+end)
+
+describe("the functions added with read-only tables", function()
+  local raising = setmetatable({}, { __index = function() error("index") end,
+    __tostring = function() error("tostring") end,
+    __eq = function() error("eq") end, __len = function() error("len") end })
+  local BAD = { true, false, 0 / 0, math.huge, -math.huge, 2 ^ 63, -2 ^ 63, 1.5,
+    "", "\0", ("x"):rep(1e6), "70001\0", {}, raising, print,
+    coroutine.create(function() end), io.stdout, { class = raising }, { min_delay = {} } }
+
+  it("never raise on bad input", function()
+    local policy = assert(retry.policy {})
+    for i = 0, #BAD do
+      local v = BAD[i] -- BAD[0] is nil
+      for name, f in pairs { copy = imerr.copy, of = hint.of,
+        classify = hint.classify, resolve = hint.resolve,
+        reason_hint = hint.reason_hint, http_hint = hint.http_hint,
+        next = function(x) return policy:next(x, 1, 0) end,
+        index = function(x) return imerr.index[x] end,
+        hint_index = function(x) return imerr.hint_index[x] end } do
+        local ok, err = pcall(f, v)
+        assert(ok, name .. "(#" .. i .. "): " .. tostring(err))
+      end
+      assert.is_nil((hint.resolve(v)))
+    end
+  end)
+end)

@@ -7,8 +7,8 @@
 -- and ipairs see the fields on Lua 5.2 and later (__pairs, __len,
 -- __ipairs), and see an empty table on Lua 5.1 and LuaJIT, as rawget
 -- does on every version. imerr.copy makes a plain copy.
-local setmetatable, error, tostring, next = setmetatable, error, tostring,
-  next
+local setmetatable, error, tostring, next, type = setmetatable, error,
+  tostring, next, type
 
 local _M = {}
 
@@ -23,7 +23,9 @@ _M.hint_by_code, _M.reasons, _M.hint_view = {}, {}, {}
 local PROTECTED = "imerr: read-only table"
 
 local function deny(_, key)
-  error("imerr: cannot set field " .. tostring(key) ..
+  local t = type(key)
+  error("imerr: cannot set field " ..
+    ((t == "string" or t == "number") and tostring(key) or "of type " .. t) ..
     ": imerr's shared tables are read-only (imerr.copy gives a copy)", 2)
 end
 

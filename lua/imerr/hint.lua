@@ -40,10 +40,12 @@ end
 function _M.reason_hint(name, action)
   action = action or "none"
   if type(name) ~= "string" or not reasons[name] then
-    return nil, "unknown reason: " .. tostring(name)
+    return nil, "unknown reason: " ..
+      (type(name) == "string" and name or "a " .. type(name))
   end
   if not ACTIONS[action] then
-    return nil, "unknown action: " .. tostring(action)
+    return nil, "unknown action: " ..
+      (type(action) == "string" and action or "a " .. type(action))
   end
   local by_action = made[name] or {}
   made[name] = by_action
