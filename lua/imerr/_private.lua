@@ -17,8 +17,14 @@ local private_of = {}
 
 -- Filled by imerr (init.lua), read by imerr.hint and imerr.retry:
 -- code (number) -> the private hint of its row; reason name -> private
--- reason; private hint -> its view.
-_M.hint_by_code, _M.reasons, _M.hint_view = {}, {}, {}
+-- reason.
+_M.hint_by_code, _M.reasons = {}, {}
+
+-- The key under which a private hint keeps its own view (one index with a
+-- constant key from a code to what retry.hint returns). Iteration and
+-- imerr.copy skip it; no caller can name it.
+local VIEW = {}
+_M.VIEW = VIEW
 
 local PROTECTED = "imerr: read-only table"
 
@@ -31,7 +37,10 @@ end
 
 -- Iterators that hand out the fields, never the private table itself.
 local function each(view, key)
-  return next(private_of[view], key)
+  local t = private_of[view]
+  local k, v = next(t, key)
+  if k == VIEW then k, v = next(t, k) end
+  return k, v
 end
 
 local function each_index(view, i)
@@ -44,12 +53,14 @@ local function pairs_view(view) return each, view, nil end
 local function ipairs_view(view) return each_index, view, 0 end
 local function len_view(view) return #private_of[view] end
 
---- A read-only view of private (which the caller keeps to itself).
-function _M.view(private)
+--- A read-only view of private (which the caller keeps to itself); with
+-- linked, private[VIEW] is the view.
+function _M.view(private, linked)
   local view = setmetatable({}, { __index = private, __newindex = deny,
     __pairs = pairs_view, __ipairs = ipairs_view, __len = len_view,
     __metatable = PROTECTED })
   private_of[view] = private
+  if linked then private[VIEW] = view end
   return view
 end
 

@@ -9,8 +9,8 @@ local private = require "imerr._private"
 
 local type, floor, rawget = type, math.floor, rawget
 local lookup, to_code = imerr.lookup, imerr.to_code
-local hint_of, hint_view, reasons = private.hint_by_code, private.hint_view,
-  private.reasons
+local hint_of, reasons = private.hint_by_code, private.reasons
+local VIEW = private.VIEW
 local private_of = private.private
 
 local _M = { _VERSION = imerr._VERSION }
@@ -29,7 +29,7 @@ local function make(name, action, status)
   local hint = { class = r.class, reason = name, action = action,
     min_delay = 0, http_status = r.http_status, severity = r.severity,
     status = status }
-  hint_view[hint] = private.view(hint)
+  private.view(hint, true)
   return hint
 end
 
@@ -51,7 +51,7 @@ function _M.reason_hint(name, action)
   made[name] = by_action
   local hint = by_action[action] or make(name, action)
   by_action[action] = hint
-  return hint_view[hint]
+  return hint[VIEW]
 end
 
 --- Hints for what has no row: an unknown code, something that is not a
@@ -82,7 +82,7 @@ function _M.http_hint(status)
     return nil, "HTTP status must be an integer 100..599"
   end
   local kind = HTTP_RETRYABLE[status] or { "bad_response", "none" }
-  hint = hint_view[make(kind[1], kind[2], status)]
+  hint = make(kind[1], kind[2], status)[VIEW]
   http_hints[status] = hint
   return hint
 end
@@ -117,10 +117,10 @@ end
 -- message.
 function _M.of(code)
   local hint = hint_of[code] or parsed_hint(code)
-  if hint then return hint_view[hint] end
+  if hint then return hint[VIEW] end
   local other, err = other_hint(code)
   if other == INVALID then return nil, err end
-  return hint_view[other]
+  return other[VIEW]
 end
 
 -- The fields a decision reads from a table imerr did not make (a
@@ -149,7 +149,7 @@ function _M.resolve(value)
   if type(value) ~= "table" then return parsed_hint(value) end
   hint = private_of(value)
   if hint then
-    if hint_view[hint] then return hint end
+    if hint[VIEW] then return hint end
     return nil
   end
   return checked(value)

@@ -45,9 +45,9 @@ local ranges = {}                 -- row numbers of ranges
 local index_of = new_tab(0, n)    -- code (number) -> row number
 local hint_of = new_tab(0, n)     -- code (number) -> private hint
 private.hint_by_code = hint_of
-local hint_view = private.hint_view  -- private hint -> its view
+local VIEW = private.VIEW            -- private hint -> its view
 -- name -> row number and canonical decimal string ("70001") -> row
--- number, filled by lookups
+-- view, filled by lookups
 local by_name, by_text = {}, {}
 -- code (number) -> row view, filled by lookups
 local by_key = new_tab(0, n)
@@ -106,7 +106,7 @@ do
       hint = { class = of.class, reason = r, action = a, min_delay = d,
         http_status = of.http_status, severity = of.severity }
       t[d] = hint
-      hint_view[hint] = view(hint)
+      view(hint, true)
     end
     hint_of[code] = hint
   end
@@ -123,7 +123,7 @@ local function row_at(i)
   row = view { code = code, last = lasts[i] or code, name = names[i],
     official = group.official, part = group.part, section = group.section,
     message = messages[i], source = group.source, change = changes[i],
-    hint = hint_view[hint_of[code]] }
+    hint = hint_of[code][VIEW] }
   by_key[code] = row
   return row
 end
@@ -139,7 +139,8 @@ end)
 
 --- A read-only index from a code (number) to its row's hint.
 _M.hint_index = private.lookup_view(function(code)
-  return hint_view[hint_of[code]]
+  local hint = hint_of[code]
+  return hint and hint[VIEW]
 end)
 
 
@@ -150,7 +151,9 @@ local function copy(value)
   local t = private_of(value)
   if not t then return nil, "not a table imerr shares: " .. type(value) end
   local out = {}
-  for k, v in next, t do out[k] = private_of(v) and copy(v) or v end
+  for k, v in next, t do
+    if k ~= VIEW then out[k] = private_of(v) and copy(v) or v end
+  end
   return out
 end
 _M.copy = copy
@@ -160,8 +163,13 @@ _M.copy = copy
 -- compiles as straight code where a loop over them would abort traces.
 local range_index
 do
-  local src = { "local code = ...\n" }
-  for _, i in ipairs(ranges) do
+  local src, widest = { "local code = ...\n" }, {}
+  for k, i in ipairs(ranges) do widest[k] = i end
+  -- Widest first: most codes in ranges are found by the first test.
+  table.sort(widest, function(a, b)
+    return lasts[a] - codes[a] > lasts[b] - codes[b]
+  end)
+  for _, i in ipairs(widest) do
     src[#src + 1] = ("if code >= %d and code <= %d then return %d end\n")
       :format(codes[i], lasts[i], i)
   end
@@ -206,22 +214,25 @@ _M.to_code = to_code
 -- Slow path of lookup: a known code's first lookup, strings seen before,
 -- then validation, then the ranges.
 local function lookup_slow(value)
-  local i = index_of[value] or by_text[value]
+  local row = by_text[value]
+  if row then return row end
+  local i = index_of[value]
   if i then return row_at(i) end
   local code, err = to_code(value)
   if not code then return nil, err end
   i = index_of[code]
   if i then
+    row = row_at(i)
     -- Only the canonical spelling is kept: at most one string a row. (Its
     -- first byte is '-' or 1-9: most other spellings stop there.)
     local first = type(value) == "string" and byte(value, 1)
     if first and (first == 45 or first >= 49 and first <= 57) and
       find(value, "^%-?[1-9]%d*$") or value == "0" then
-      by_text[value] = i
+      by_text[value] = row
     end
-    return row_at(i)
+    return row
   end
-  local row = range_row(code)
+  row = range_row(code)
   if row then return row end
   return nil, "unknown code: " .. tostring(floor(code))
 end
