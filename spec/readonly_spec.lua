@@ -258,3 +258,22 @@ describe("the functions added with read-only tables", function()
     end
   end)
 end)
+
+describe("a hint's link to its view", function()
+  it("is skipped by copies and by pairs", function()
+    local h = retry.hint(9510)
+    local copy = imerr.copy(h)
+    local n = 0
+    for _ in pairs(copy) do n = n + 1 end
+    assert.equal(6, n)
+    if HAS_PAIRS then
+      n = 0
+      for k in pairs(h) do
+        n = n + 1
+        assert.equal("string", type(k))
+        assert.is_nil(k:find("\0", 1, true))
+      end
+      assert.equal(6, n)
+    end
+  end)
+end)

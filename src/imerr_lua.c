@@ -118,6 +118,19 @@ static int l_column(lua_State *L) {
   return 1;
 }
 
+/*
+** core.new_table(narray, nhash) -> an empty table sized for that many
+** entries: what LuaJIT's table.new does, for every Lua (no rehash while
+** imerr fills its indexes at require).
+*/
+static int l_new_table(lua_State *L) {
+  lua_Integer na = luaL_checkinteger(L, 1), nh = luaL_checkinteger(L, 2);
+  luaL_argcheck(L, na >= 0 && na <= 1 << 20, 1, "out of range");
+  luaL_argcheck(L, nh >= 0 && nh <= 1 << 20, 2, "out of range");
+  lua_createtable(L, (int)na, (int)nh);
+  return 1;
+}
+
 /* core.reason_at(i) -> name, meaning, class, http_status, severity */
 static int l_reason_at(lua_State *L) {
   lua_Integer i = luaL_checkinteger(L, 1);
@@ -170,10 +183,11 @@ static int l_parse(lua_State *L) {
 }
 
 static const luaL_Reg functions[] = {
-    {"count", l_count},         {"at", l_at},
-    {"column", l_column},       {"find", l_find},
-    {"find_name", l_find_name}, {"parse", l_parse},
-    {"reason_at", l_reason_at}, {NULL, NULL}};
+    {"count", l_count},   {"at", l_at},
+    {"column", l_column}, {"new_table", l_new_table},
+    {"find", l_find},     {"find_name", l_find_name},
+    {"parse", l_parse},   {"reason_at", l_reason_at},
+    {NULL, NULL}};
 
 int luaopen_imerr_core(lua_State *L) {
   luaL_newlib(L, functions);

@@ -20,10 +20,11 @@ local private_of = {}
 -- reason.
 _M.hint_by_code, _M.reasons = {}, {}
 
--- The key under which a private hint keeps its own view (one index with a
--- constant key from a code to what retry.hint returns). Iteration and
--- imerr.copy skip it; no caller can name it.
-local VIEW = {}
+-- The key under which a private hint keeps its own view: retry.hint goes
+-- from a code to it with one more index by a constant string (as fast as
+-- a field). Iteration and imerr.copy skip it; a caller who reads it from a
+-- view gets that same read-only view.
+local VIEW = "\0view"
 _M.VIEW = VIEW
 
 local PROTECTED = "imerr: read-only table"

@@ -26,7 +26,7 @@ local CODE_MIN, CODE_MAX = core.CODE_MIN, core.CODE_MAX
 -- never get an array part (code 0 would start one): with it, LuaJIT
 -- cannot compile lookups of negative codes.
 local has_new, new_tab = pcall(require, "table.new")
-if not has_new then new_tab = function() return {} end end
+if not has_new then new_tab = core.new_table end
 
 local n = core.count()
 -- Columns by row number (ascending code order), each made by the core in
@@ -49,8 +49,9 @@ local VIEW = private.VIEW            -- private hint -> its view
 -- name -> row number and canonical decimal string ("70001") -> row
 -- view, filled by lookups
 local by_name, by_text = {}, {}
--- code (number) -> row view, filled by lookups
-local by_key = new_tab(0, n)
+-- code (number) -> row view, filled by lookups: presized under LuaJIT
+-- only (see above); elsewhere it grows with the rows looked up.
+local by_key = has_new and new_tab(0, n) or {}
 
 --- What each reason means: reason -> {name, meaning, class, http_status,
 -- severity}, and the same in documented order in reasons_list. All
