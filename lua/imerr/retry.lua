@@ -4,11 +4,12 @@
 -- attempt caps, deadlines, a shared retry budget and one retry after a
 -- fresh login.
 local imerr = require "imerr"
+local private = require "imerr._private"
 local hints = require "imerr.hint"
 local budget = require "imerr.budget"
 
 local type, floor, setmetatable = type, math.floor, setmetatable
-local resolve = hints.resolve
+local resolve, hint_of = hints.resolve, private.hint_by_code
 
 local _M = { _VERSION = imerr._VERSION }
 
@@ -136,7 +137,7 @@ local THROTTLED = { reduce_rate = true, retry_later = true }
 function Policy:next(code, attempt, elapsed, fresh_credentials, attempts)
   -- Decisions read private hints only: a known code's, imerr's own hint
   -- behind its read-only view, or a checked copy of any other table.
-  local hint = resolve(code)
+  local hint = hint_of[code] or resolve(code)
   if not hint then return nil, "fatal" end
   local class, action = hint.class, hint.action
   if class == "ok" then return nil, "ok" end
