@@ -35,11 +35,12 @@ local n = core.count()
 -- 7 message, 8 class, 9 reason, 10 action, 11 severity, 12 min_delay,
 -- 13 http_status, 14 source, 15 change.
 local column = core.column
-local codes, names, messages = column(1), column(3), column(7)
--- Row number -> {part, section, official, source}, shared by the rows
--- that have the same four (a few dozen tables for all rows).
-local groups = new_tab(n, 0)
-local changes = {}                -- row number -> change, where there is one
+local codes = column(1)
+-- Loaded on the first need of any of them (load_columns): names and
+-- messages by row number; row number -> {part, section, official,
+-- source}, shared by the rows that have the same four (a few dozen tables
+-- for all rows); row number -> change, where there is one.
+local names, messages, groups, changes
 local lasts = {}                  -- row number -> last code, ranges only
 local ranges = {}                 -- row numbers of ranges
 local index_of = new_tab(0, n)    -- code (number) -> row number
@@ -69,34 +70,17 @@ end
 _M.reasons, _M.reasons_list = view(reason_views), view(reasons_list)
 
 do
-  local last, official, part, section = column(2), column(4), column(5),
-    column(6)
-  local reason, action, min_delay = column(9), column(10), column(12)
-  local source, change = column(14), column(15)
-  -- Rows that share part, section, source and official share a group;
-  -- codes with the same answer (reason, action, min_delay) share a hint:
+  local last, reason, action, min_delay = column(2), column(9), column(10),
+    column(12)
+  -- Codes with the same answer (reason, action, min_delay) share a hint:
   -- found by nesting tables, which costs less than a key string.
-  local by_group, hints = {}, {}
+  local hints = {}
   for i = 1, n do
     local code = codes[i]
     index_of[code] = i
     if last[i] ~= code then lasts[i], ranges[#ranges + 1] = last[i], i end
-    changes[i] = change[i]
-    local p, s, o = part[i], section[i], official[i]
-    local t = by_group[p] or {}
-    by_group[p] = t
-    t[s] = t[s] or {}
-    t = t[s]
-    t[o] = t[o] or {}
-    t = t[o]
-    local group = t[source[i]]
-    if not group then
-      group = { part = p, section = s, official = o, source = source[i] }
-      t[source[i]] = group
-    end
-    groups[i] = group
     local r, a, d = reason[i], action[i], min_delay[i]
-    t = hints[r] or {}
+    local t = hints[r] or {}
     hints[r] = t
     t[a] = t[a] or {}
     t = t[a]
@@ -113,13 +97,42 @@ do
   end
 end
 
+-- The columns of texts, once per state, when the first name, message or
+-- row is asked for: require does not pay for what a state may never
+-- read (retry.classify needs none of it). Rows that share part, section,
+-- official and source share a group.
+local function load_columns()
+  local official, part, section = column(4), column(5), column(6)
+  local source = column(14)
+  local by_group = {}
+  names, messages = column(3), column(7)
+  groups, changes = new_tab(n, 0), column(15)
+  for i = 1, n do
+    local p, s, o = part[i], section[i], official[i]
+    local t = by_group[p] or {}
+    by_group[p] = t
+    t[s] = t[s] or {}
+    t = t[s]
+    t[o] = t[o] or {}
+    t = t[o]
+    local group = t[source[i]]
+    if not group then
+      group = { part = p, section = s, official = o, source = source[i] }
+      t[source[i]] = group
+    end
+    groups[i] = group
+  end
+end
+
 _M.count = n
 
--- The view of row i, made on first use.
+-- The view of row i, made on first use, in Lua, so that LuaJIT compiles
+-- it (only the first text a state reads calls the core: load_columns).
 local function row_at(i)
   local code = codes[i]
   local row = by_key[code]
   if row then return row end
+  if not groups then load_columns() end
   local group = groups[i]
   row = view { code = code, last = lasts[i] or code, name = names[i],
     official = group.official, part = group.part, section = group.section,
@@ -259,14 +272,20 @@ end
 --- The constant name of a code, or nil and a message.
 function _M.name(code)
   local i = index_of[code]
-  if i then return names[i] end
+  if i then
+    if not names then load_columns() end
+    return names[i]
+  end
   return slow_field(code, "name")
 end
 
 --- The error-code page's text for a code, or nil and a message.
 function _M.message(code)
   local i = index_of[code]
-  if i then return messages[i] end
+  if i then
+    if not messages then load_columns() end
+    return messages[i]
+  end
   return slow_field(code, "message")
 end
 
