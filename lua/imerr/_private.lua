@@ -55,11 +55,15 @@ local function ipairs_view(view) return each_index, view, 0 end
 local function len_view(view) return #private_of[view] end
 
 --- A read-only view of private (which the caller keeps to itself); with
--- linked, private[VIEW] is the view.
-function _M.view(private, linked)
-  local view = setmetatable({}, { __index = private, __newindex = deny,
-    __pairs = pairs_view, __ipairs = ipairs_view, __len = len_view,
-    __metatable = PROTECTED })
+-- linked, private[VIEW] is the view. A list (imerr.reasons_list) also
+-- answers # and ipairs on Lua 5.2+; a row or a hint needs neither, and
+-- its metatable of four fields is half the size (a row's view is made
+-- for every code a state looks up).
+function _M.view(private, linked, list)
+  local mt = { __index = private, __newindex = deny, __pairs = pairs_view,
+    __metatable = PROTECTED }
+  if list then mt.__ipairs, mt.__len = ipairs_view, len_view end
+  local view = setmetatable({}, mt)
   private_of[view] = private
   if linked then private[VIEW] = view end
   return view

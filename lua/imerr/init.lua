@@ -67,7 +67,8 @@ for i = 1, math.huge do
   reasons[name], reasons_list[i] = reason, view(reason)
   reason_views[name] = reasons_list[i]
 end
-_M.reasons, _M.reasons_list = view(reason_views), view(reasons_list)
+_M.reasons, _M.reasons_list = view(reason_views), view(reasons_list, false,
+  true)
 
 do
   local last, reason, action, min_delay = column(2), column(9), column(10),
