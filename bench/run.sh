@@ -22,6 +22,24 @@ for lua in lua5.4 luajit; do
   echo
 done
 
+# require's instructions (callgrind), beyond loading imerr.core itself; the
+# process exits without closing the state, so freeing is not counted.
+count() {
+  valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 |
+    awk '/Collected/ { print $NF }'
+}
+for lua in lua5.4 luajit; do
+  abi=${lua#lua}
+  [ "$lua" = luajit ] && abi=luajit
+  export LUA_PATH="lua/?.lua;lua/?/init.lua;;" LUA_CPATH="build/lua/$abi/?.so;;"
+  base=$(count "$lua" -e 'require "imerr.core" os.exit(0)')
+  full=$(count "$lua" -e 'require "imerr" os.exit(0)')
+  texts=$(count "$lua" -e 'require("imerr").name(0) os.exit(0)')
+  echo "$lua: require \"imerr\": $((full - base)) instructions," \
+    "then the first text: $((texts - full)) (callgrind)"
+done
+echo
+
 cc -std=c99 -O2 -Wall -Wextra -Wpedantic -Werror -Isrc -o build/c_bench \
   bench/c_bench.c build/libimerr.a
 ./build/c_bench
