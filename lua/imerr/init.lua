@@ -1,10 +1,11 @@
 --- imerr: Tencent Cloud IM error codes.
--- The C table's columns are copied into Lua arrays at require time;
--- a row table is made the first time its code is looked up (in Lua, so
--- that LuaJIT compiles that too), and kept. Lookups of known codes are
--- table indexes; only unusual input reaches the C core. Rows, hints and
--- reasons are read-only views (imerr._private): a caller cannot change
--- what imerr or anyone else in the process reads.
+-- At require time, the C table's codes and hints are copied into Lua
+-- tables; its texts follow on the first name, message or row a state
+-- reads; a row table is made the first time its code is looked up (in
+-- Lua, so that LuaJIT compiles that too), and kept. Lookups of known
+-- codes are table indexes; only unusual input reaches the C core. Rows,
+-- hints and reasons are read-only views (imerr._private): a caller cannot
+-- change what imerr or anyone else in the process reads.
 local core = require "imerr.core"
 local private = require "imerr._private"
 
@@ -46,7 +47,7 @@ local ranges = {}                 -- row numbers of ranges
 local index_of = new_tab(0, n)    -- code (number) -> row number
 local hint_of = new_tab(0, n)     -- code (number) -> private hint
 private.hint_by_code = hint_of
-local VIEW = private.VIEW            -- private hint -> its view
+local VIEW = private.VIEW         -- private hint -> its view
 -- name -> row number and canonical decimal string ("70001") -> row
 -- view, filled by lookups
 local by_name, by_text = {}, {}
@@ -157,7 +158,6 @@ _M.hint_index = private.lookup_view(function(code)
   local hint = hint_of[code]
   return hint and hint[VIEW]
 end)
-
 
 --- A plain, writable deep copy of a table imerr shares (a row, a hint, a
 -- reason, imerr.reasons, imerr.reasons_list), e.g. to iterate it with
