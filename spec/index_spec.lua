@@ -94,3 +94,20 @@ describe("the code index", function()
     assert.matches("imerr_ranges%[1%] = {\n  2,\n}", text)
   end)
 end)
+
+describe("tools/gen_table.lua", function()
+  -- Once, under Lua 5.4 (the generator's output is the same under every Lua).
+  local it54 = _VERSION == "Lua 5.4" and not rawget(_G, "jit") and it or pending
+
+  it54("fails, saying why, when the hash cannot be built", function()
+    local out = os.tmpname()
+    -- More rows than the index's unsigned shorts can number.
+    local pipe = assert(io.popen(("lua5.4 tools/gen_table.lua data %s " ..
+      "--synthetic 65000 1 2>&1; echo \"exit $?\""):format(out)))
+    local text = pipe:read("*a")
+    pipe:close()
+    os.remove(out)
+    assert.matches("gen_table: %d+ rows: more than 65535", text)
+    assert.matches("exit 1", text, 1, true)
+  end)
+end)

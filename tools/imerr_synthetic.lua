@@ -18,10 +18,15 @@ local function generator(seed)
   end
 end
 
--- True when first..last overlaps no row.
-local function free(rows, first, last)
-  for _, r in ipairs(rows) do
+-- True when first..last overlaps no row: single codes are looked up in
+-- taken, ranges (a handful) compared one by one.
+local function free(taken, ranges, first, last)
+  for _, r in ipairs(ranges) do
     if first <= r.last and last >= r.code then return false end
+  end
+  if first == last then return not taken[first] end
+  for code in pairs(taken) do
+    if code >= first and code <= last then return false end
   end
   return true
 end
@@ -36,15 +41,22 @@ end
 --- rows and n more (two of them ranges), sorted by code.
 function _M.grow(rows, n, seed)
   local random = generator(seed or 1)
-  local out = {}
-  for i, r in ipairs(rows) do out[i] = r end
+  local out, taken, ranges = {}, {}, {}
+  for i, r in ipairs(rows) do
+    out[i] = r
+    if r.last ~= r.code then ranges[#ranges + 1] = r
+    else taken[r.code] = true end
+  end
   local real = #rows
   local added = 0
   local function add(first, last)
-    if free(out, first, last) then
+    if free(taken, ranges, first, last) then
       added = added + 1
-      out[#out + 1] = copy(rows[random(real) + 1], first, last,
+      local row = copy(rows[random(real) + 1], first, last,
         "ERR_SYNTHETIC_" .. added)
+      out[#out + 1] = row
+      if first == last then taken[first] = true
+      else ranges[#ranges + 1] = row end
     end
   end
   while added < 2 do
