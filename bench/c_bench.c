@@ -2,7 +2,8 @@
 ** The C core alone: ns per imerr_find and imerr_find_name call over a mix
 ** of known codes and names, or, with a count argument, just that many
 ** calls of each (for valgrind --tool=callgrind, which counts
-** instructions).
+** instructions). "empty" runs the same loop over a function that does
+** nothing: the baseline that run.sh subtracts.
 */
 #define _POSIX_C_SOURCE 199309L /* clock_gettime */
 
@@ -26,9 +27,23 @@ static double now(void) {
   return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+typedef const imerr_entry *find_fn(long long code);
+
+/* The baseline: a call that returns at once. */
+static const imerr_entry *find_nothing(long long code) {
+  (void)code;
+  return NULL;
+}
+
+/*
+** Chosen at run time, so both loops call through the same pointer and
+** the compiler can neither inline nor drop the empty call.
+*/
+static find_fn *finder = imerr_find;
+
 static void run_find(long n) {
   long i;
-  for (i = 0; i < n; i++) sink += (size_t)imerr_find(CODES[i % NCODES]);
+  for (i = 0; i < n; i++) sink += (size_t)finder(CODES[i % NCODES]);
 }
 
 static void run_find_name(long n) {
@@ -53,11 +68,14 @@ int main(int argc, char **argv) {
   for (i = 0; i < NCODES; i++) names[i] = imerr_find(CODES[i])->name;
   if (argc > 2) { /* a fixed number of calls, for callgrind */
     long n = atol(argv[2]);
-    if (argv[1][0] == 'f') run_find(n);
-    else run_find_name(n);
+    if (argv[1][0] == 'e') finder = find_nothing;
+    if (argv[1][0] == 'n') run_find_name(n);
+    else run_find(n);
     return 0;
   }
   printf("imerr_find       %6.1f ns/call\n", ns_per_call(run_find, 20000000));
+  finder = find_nothing;
+  printf("empty call       %6.1f ns/call\n", ns_per_call(run_find, 20000000));
   printf("imerr_find_name  %6.1f ns/call\n",
          ns_per_call(run_find_name, 20000000));
   return 0;

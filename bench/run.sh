@@ -22,21 +22,45 @@ for lua in lua5.4 luajit; do
   echo
 done
 
+# require's instructions (callgrind), beyond loading imerr.core itself; the
+# process exits without closing the state, so freeing is not counted.
+count() {
+  valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 |
+    awk '/Collected/ { print $NF }'
+}
+for lua in lua5.4 luajit; do
+  abi=${lua#lua}
+  [ "$lua" = luajit ] && abi=luajit
+  export LUA_PATH="lua/?.lua;lua/?/init.lua;;" LUA_CPATH="build/lua/$abi/?.so;;"
+  base=$(count "$lua" -e 'require "imerr.core" os.exit(0)')
+  full=$(count "$lua" -e 'require "imerr" os.exit(0)')
+  texts=$(count "$lua" -e 'require("imerr").name(0) os.exit(0)')
+  echo "$lua: require \"imerr\": $((full - base)) instructions," \
+    "then the first text: $((texts - full)) (callgrind)"
+done
+echo
+
 cc -std=c99 -O2 -Wall -Wextra -Wpedantic -Werror -Isrc -o build/c_bench \
   bench/c_bench.c build/libimerr.a
 ./build/c_bench
 # Instructions per call: the difference between two call counts cancels
-# start-up, and counts do not depend on the machine's load.
+# start-up, and counts do not depend on the machine's load. The loop and
+# the call itself are the empty call's count; what imerr adds is the rest.
 ir() {
-  valgrind --tool=callgrind --callgrind-out-file=/dev/null \
-    build/c_bench "$1" "$2" 2>&1 | awk '/Collected/ { print $NF }'
+  local a b
+  a=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null \
+    build/c_bench "$1" 100000 2>&1 | awk '/Collected/ { print $NF }')
+  b=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null \
+    build/c_bench "$1" 200000 2>&1 | awk '/Collected/ { print $NF }')
+  echo $(((b - a) / 100000))
 }
-for fn in find name; do
-  a=$(ir "$fn" 100000)
-  b=$(ir "$fn" 200000)
-  echo "imerr_find${fn#find}: $(((b - a) / 100000)) instructions per call (callgrind)" |
-    sed 's/imerr_findname/imerr_find_name/'
-done
+empty=$(ir empty)
+find=$(ir find)
+name=$(ir name)
+echo "empty call: $empty instructions per call, loop included (callgrind)"
+echo "imerr_find: $find instructions per call, loop included (callgrind)"
+echo "imerr_find: $((find - empty)) instructions per call beyond an empty call"
+echo "imerr_find_name: $((name - empty)) instructions per call beyond an empty call"
 echo
 # limiter:take() on each store, against the bare store operation.
 bash bench/take.sh

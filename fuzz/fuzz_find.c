@@ -1,6 +1,7 @@
 /*
 ** libFuzzer target: imerr_find with any 64-bit code. A row found must
-** hold the code, and the same code must come back from every lookup.
+** hold the code, the same row must come back from every lookup, and it
+** must be the row a linear search finds (the hash may miss nothing).
 */
 #include <stdint.h>
 #include <stdlib.h>
@@ -15,8 +16,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   e = imerr_find(code);
   if (e != NULL && (code < e->code || code > e->last)) abort();
   if (e != imerr_find(code)) abort();
-  if (e == NULL && code >= 0 && code <= 130000 && code % 7 == 0) {
-    /* Spot check: no row at all may hold a code find missed. */
+  if (e == NULL) {
     size_t i;
     for (i = 0; i < imerr_count(); i++)
       if (code >= imerr_at(i)->code && code <= imerr_at(i)->last) abort();

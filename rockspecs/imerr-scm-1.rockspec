@@ -40,7 +40,9 @@ build = {
       ["imerr.callback"] = "lua/imerr/callback.lua",
       ["imerr.matcher"] = "lua/imerr/matcher.lua",
       ["imerr.alert"] = "lua/imerr/alert.lua",
-      ["imerr.json"] = "lua/imerr/json.lua",
+      ["imerr.hint"] = "lua/imerr/hint.lua",
+      ["imerr._private"] = "lua/imerr/_private.lua",
+      ["imerr._json"] = "lua/imerr/_json.lua",
     },
     bin = {
       imerr = "bin/imerr",

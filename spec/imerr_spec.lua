@@ -187,3 +187,43 @@ describe("imerr.entries and count", function()
     assert.matches("^%d+%.%d+%.%d+$", imerr._VERSION)
   end)
 end)
+
+describe("imerr's texts, loaded on first need", function()
+  -- A fresh imerr, in which nothing has been read yet.
+  local function fresh()
+    local saved = {}
+    for k, v in pairs(package.loaded) do
+      if k:find("^imerr") and k ~= "imerr.core" then saved[k] = v end
+    end
+    for k in pairs(saved) do package.loaded[k] = nil end
+    local m = require "imerr"
+    for k in pairs(saved) do package.loaded[k] = saved[k] end
+    return m
+  end
+
+  local first = {
+    name = function(m) return m.name(9510) end,
+    message = function(m) return m.message(9510):sub(1, 18) end,
+    lookup = function(m) return m.lookup(9510).section end,
+    range = function(m) return m.lookup(125000).part end,
+    lookup_name = function(m) return m.lookup_name("ERR_SUCC").source end,
+    code = function(m) return m.code("ERR_SDK_NET_CONN_TIMEOUT") end,
+    entries = function(m) local _, row = m.entries()() return row.name end,
+    index = function(m) return m.index[70001].name end,
+  }
+  local _, first_row = imerr.entries()()
+  local want = { name = "ERR_SDK_NET_CONN_TIMEOUT", message = "Network connection",
+    lookup = "network", range = "server", lookup_name = "page-2020",
+    code = 9510, entries = first_row.name,
+    index = "ERR_SVR_ACCOUNT_USERSIG_EXPIRED" }
+
+  for what, f in pairs(first) do
+    it("whichever asks first: " .. what, function()
+      local m = fresh()
+      assert.equal(want[what], f(m))
+      assert.equal("ERR_SVR_ACCOUNT_USERSIG_EXPIRED", m.name(70001))
+      assert.equal(imerr.message(6017), m.message(6017))
+      assert.same(imerr.copy(imerr.lookup(6017)), m.copy(m.lookup(6017)))
+    end)
+  end
+end)

@@ -1,8 +1,8 @@
--- imerr.json writes valid UTF-8 and bounded texts.
-local json = require "imerr.json"
+-- imerr._json writes valid UTF-8 and bounded texts.
+local json = require "imerr._json"
 
 -- True when s is valid UTF-8 (RFC 3629), checked independently of
--- imerr.json: no overlong forms, surrogates or code points above U+10FFFF.
+-- imerr._json: no overlong forms, surrogates or code points above U+10FFFF.
 local function valid_utf8(s)
   local i, n = 1, #s
   while i <= n do
@@ -29,7 +29,7 @@ local function valid_utf8(s)
   return true
 end
 
-describe("imerr.json", function()
+describe("imerr._json", function()
   it("replaces bytes that are not UTF-8 with U+FFFD", function()
     assert.equal('"a\239\191\189b"', json.string("a\255b"))
     -- a lone continuation byte, a cut sequence, an overlong slash, a surrogate

@@ -1,7 +1,8 @@
 /*
 ** imerr: lookups in the generated table. No allocation, no mutable
-** state: every function only reads imerr_rows.
+** state: every function only reads the generated constant tables.
 */
+#include <stdint.h>
 #include <string.h>
 
 #include "imerr.h"
@@ -10,16 +11,33 @@
 /* Longest text imerr_parse_code reads; longer input is never a code. */
 #define MAX_CODE_TEXT 64
 
-const imerr_entry *imerr_find(long long code) {
-  size_t lo = 0, hi = IMERR_ROW_COUNT;
-  /* Find the last row whose first code is <= code. */
-  while (lo < hi) {
-    size_t mid = lo + (hi - lo) / 2;
-    if (imerr_rows[mid].code <= code) lo = mid + 1;
-    else hi = mid;
+/* The range row holding code, or NULL: ranges are few (app-defined codes). */
+static const imerr_entry *find_range(long long code) {
+#if IMERR_RANGE_COUNT > 0
+  size_t i;
+  for (i = 0; i < IMERR_RANGE_COUNT; i++) {
+    const imerr_entry *e = &imerr_rows[imerr_ranges[i]];
+    if (code >= e->code && code <= e->last) return e;
   }
-  if (lo == 0 || code > imerr_rows[lo - 1].last) return NULL;
-  return &imerr_rows[lo - 1];
+#else
+  (void)code;
+#endif
+  return NULL;
+}
+
+/*
+** The perfect hash built by tools/imerr_index.lua: two multiplications
+** and three loads whatever the number of rows. The slot's row is the only
+** candidate; the conversion to 32 bits is modular, and the compare of the
+** whole code refuses anything else, codes beyond 32 bits included.
+*/
+const imerr_entry *imerr_find(long long code) {
+  uint32_t h = (uint32_t)code * IMERR_HASH_MUL;
+  uint32_t mul = IMERR_SLOT_MUL + 2u * imerr_disp[h >> IMERR_BUCKET_SHIFT];
+  const imerr_entry *e =
+      &imerr_rows[imerr_slots[(uint32_t)(h * mul) >> IMERR_SLOT_SHIFT]];
+  if (e->code == code) return e;
+  return find_range(code);
 }
 
 const imerr_entry *imerr_find_name(const char *name) {

@@ -41,6 +41,66 @@ static int l_count(lua_State *L) {
   return 1;
 }
 
+/* Number of values core.at returns, and core.column's largest field. */
+#define ROW_FIELDS 15
+
+/*
+** Pushes field k (1..ROW_FIELDS) of a row: code, last, name, official,
+** part, section, message, class, reason, action, severity, min_delay
+** (seconds), http_status, source, change (nil when there is none).
+*/
+static void push_field(lua_State *L, const imerr_entry *e, int k) {
+  switch (k) {
+  case 1:
+    lua_pushinteger(L, (lua_Integer)e->code);
+    break;
+  case 2:
+    lua_pushinteger(L, (lua_Integer)e->last);
+    break;
+  case 3:
+    lua_pushstring(L, e->name);
+    break;
+  case 4:
+    lua_pushboolean(L, e->official);
+    break;
+  case 5:
+    lua_pushstring(L, e->part);
+    break;
+  case 6:
+    lua_pushstring(L, e->section);
+    break;
+  case 7:
+    lua_pushstring(L, e->message);
+    break;
+  case 8:
+    lua_pushstring(L, e->retry_class);
+    break;
+  case 9:
+    lua_pushstring(L, e->reason);
+    break;
+  case 10:
+    lua_pushstring(L, e->action);
+    break;
+  case 11:
+    lua_pushstring(L, e->severity);
+    break;
+  case 12:
+    if (e->min_delay_ms % 1000 == 0)
+      lua_pushinteger(L, (lua_Integer)(e->min_delay_ms / 1000));
+    else lua_pushnumber(L, (lua_Number)e->min_delay_ms / 1000);
+    break;
+  case 13:
+    lua_pushinteger(L, (lua_Integer)e->http_status);
+    break;
+  case 14:
+    lua_pushstring(L, e->source);
+    break;
+  default:
+    if (e->change[0] == '\0') lua_pushnil(L);
+    else lua_pushstring(L, e->change);
+  }
+}
+
 /*
 ** core.at(i) -> code, last, name, official, part, section, message,
 ** class, reason, action, severity, min_delay (seconds), http_status,
@@ -49,26 +109,40 @@ static int l_count(lua_State *L) {
 static int l_at(lua_State *L) {
   lua_Integer i = luaL_checkinteger(L, 1);
   const imerr_entry *e = i >= 1 ? imerr_at((size_t)(i - 1)) : NULL;
+  int k;
   if (e == NULL) return 0;
-  lua_pushinteger(L, (lua_Integer)e->code);
-  lua_pushinteger(L, (lua_Integer)e->last);
-  lua_pushstring(L, e->name);
-  lua_pushboolean(L, e->official);
-  lua_pushstring(L, e->part);
-  lua_pushstring(L, e->section);
-  lua_pushstring(L, e->message);
-  lua_pushstring(L, e->retry_class);
-  lua_pushstring(L, e->reason);
-  lua_pushstring(L, e->action);
-  lua_pushstring(L, e->severity);
-  if (e->min_delay_ms % 1000 == 0)
-    lua_pushinteger(L, (lua_Integer)(e->min_delay_ms / 1000));
-  else lua_pushnumber(L, (lua_Number)e->min_delay_ms / 1000);
-  lua_pushinteger(L, (lua_Integer)e->http_status);
-  lua_pushstring(L, e->source);
-  if (e->change[0] == '\0') lua_pushnil(L);
-  else lua_pushstring(L, e->change);
-  return 15;
+  luaL_checkstack(L, ROW_FIELDS, NULL);
+  for (k = 1; k <= ROW_FIELDS; k++) push_field(L, e, k);
+  return ROW_FIELDS;
+}
+
+/*
+** core.column(k) -> the list of the k-th value of core.at for every row,
+** sized once: one call instead of a call per row, and no table grows.
+*/
+static int l_column(lua_State *L) {
+  lua_Integer k = luaL_checkinteger(L, 1);
+  size_t i, n = imerr_count();
+  luaL_argcheck(L, k >= 1 && k <= ROW_FIELDS, 1, "no such field");
+  lua_createtable(L, (int)n, 0);
+  for (i = 0; i < n; i++) {
+    push_field(L, imerr_at(i), (int)k);
+    lua_rawseti(L, -2, (int)i + 1);
+  }
+  return 1;
+}
+
+/*
+** core.new_table(narray, nhash) -> an empty table sized for that many
+** entries: what LuaJIT's table.new does, for every Lua (no rehash while
+** imerr fills its indexes at require).
+*/
+static int l_new_table(lua_State *L) {
+  lua_Integer na = luaL_checkinteger(L, 1), nh = luaL_checkinteger(L, 2);
+  luaL_argcheck(L, na >= 0 && na <= 1 << 20, 1, "out of range");
+  luaL_argcheck(L, nh >= 0 && nh <= 1 << 20, 2, "out of range");
+  lua_createtable(L, (int)na, (int)nh);
+  return 1;
 }
 
 /*
@@ -127,9 +201,10 @@ static int l_parse(lua_State *L) {
 }
 
 static const luaL_Reg functions[] = {
-    {"count", l_count}, {"at", l_at},
-    {"find", l_find},   {"find_name", l_find_name},
-    {"parse", l_parse}, {"reason_at", l_reason_at},
+    {"count", l_count},   {"at", l_at},
+    {"column", l_column}, {"new_table", l_new_table},
+    {"find", l_find},     {"find_name", l_find_name},
+    {"parse", l_parse},   {"reason_at", l_reason_at},
     {NULL, NULL}};
 
 int luaopen_imerr_core(lua_State *L) {

@@ -3,6 +3,7 @@
 local here = arg[0]:match("^(.*)[/\\]") or "."
 package.path = here .. "/?.lua;" .. package.path
 local data = require "imerr_data"
+local index = require "imerr_index"
 
 -- A C string literal: printable ASCII as is, everything else as octal
 -- escapes (three digits, so a following digit is never swallowed); '?'
@@ -34,6 +35,14 @@ local function render(sorted, reasons)
   out[#out + 1] = "};"
   out[#out + 1] = ""
 
+  -- The perfect hash by code; the build fails when it cannot be built.
+  local hash, err = index.render(sorted)
+  if not hash then
+    io.stderr:write("gen_table: ", err, "\n")
+    os.exit(1)
+  end
+  out[#out + 1] = hash
+
   -- Row indexes in strcmp order of name, for a binary search by name.
   local order = {}
   for i, r in ipairs(sorted) do order[i] = { i - 1, r.name } end
@@ -61,6 +70,18 @@ local function render(sorted, reasons)
   end
   out[#out + 1] = "};"
   return table.concat(out, "\n") .. "\n"
+end
+
+-- `gen_table.lua DATA_DIR OUT --synthetic N SEED`: the table of data/ and
+-- N more rows with random codes (fields copied from real rows), to test
+-- the index on a table larger than the real one.
+if arg[3] == "--synthetic" then
+  local real = render
+  local synthetic = require "imerr_synthetic"
+  render = function(rows, reasons, dir)
+    return real(synthetic.grow(rows, tonumber(arg[4]), tonumber(arg[5])),
+      reasons, dir)
+  end
 end
 
 data.generate("gen_table", render)

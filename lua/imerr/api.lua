@@ -3,6 +3,7 @@
 -- it writes, whether it may be repeated after an ambiguous failure, its
 -- call-frequency limit and the codes its page lists.
 local apis = require "imerr.apis"
+local quote = require("imerr._private").quote
 
 local type = type
 
@@ -40,8 +41,7 @@ function _M.get(path)
   local plain = normalize(path)
   row = plain and by_path[plain]
   if row then return row end
-  return nil, ("unknown api: %q"):format(#path > 80 and path:sub(1, 80) ..
-    "..." or path)
+  return nil, "unknown api: " .. quote(path, 80)
 end
 
 --- Iterates over every API in path order: for path, row in api.each().

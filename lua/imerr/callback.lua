@@ -6,7 +6,7 @@
 -- app's code and ErrorInfo through to the client. ErrorInfo
 -- is cut to MAX_INFO bytes; encode writes valid UTF-8 whatever it holds.
 local imerr = require "imerr"
-local json = require "imerr.json"
+local json = require "imerr._json"
 
 local type, floor, concat = type, math.floor, table.concat
 

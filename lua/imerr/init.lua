@@ -1,104 +1,210 @@
 --- imerr: Tencent Cloud IM error codes.
--- Every row of the C table is copied into plain Lua tables at require
--- time, so lookups of known codes are table indexes (and stay inside
--- LuaJIT traces); only unusual input reaches the C core.
+-- At require time, the C table's codes and hints are copied into Lua
+-- tables; its texts follow on the first name, message or row a state
+-- reads; a row table is made the first time its code is looked up (in
+-- Lua, so that LuaJIT compiles that too), and kept. Lookups of known
+-- codes are table indexes; only unusual input reaches the C core. Rows,
+-- hints and reasons are read-only views (imerr._private): a caller cannot
+-- change what imerr or anyone else in the process reads.
 local core = require "imerr.core"
+local private = require "imerr._private"
 
 local type, tostring, floor = type, tostring, math.floor
-local byte, find = string.byte, string.find
+local byte, find, next = string.byte, string.find, next
+local view, private_of = private.view, private.private
 
 local _M = { _VERSION = core._VERSION }
 
+-- The loops below run once per require: LuaJIT would only spend time
+-- compiling them. (This chunk only: jit.off(true), without a second
+-- argument; its functions are still compiled.)
+local jit = rawget(_G, "jit")
+if type(jit) == "table" and jit.off then jit.off(true) end
+
 local CODE_MIN, CODE_MAX = core.CODE_MIN, core.CODE_MAX
 
--- LuaJIT's table.new presizes the hash part. by_key must never get an
--- array part (code 0 would start one): with it, LuaJIT cannot compile
--- lookups of negative codes.
+-- LuaJIT's table.new presizes the hash part. Tables keyed by code must
+-- never get an array part (code 0 would start one): with it, LuaJIT
+-- cannot compile lookups of negative codes.
 local has_new, new_tab = pcall(require, "table.new")
-if not has_new then new_tab = function() return {} end end
+if not has_new then new_tab = core.new_table end
 
-local list = {}    -- rows in ascending code order
--- reason -> action -> min_delay -> ambiguous -> shared hint table
-local hints = {}
-local by_key = new_tab(0, core.count()) -- code (number) -> row
--- canonical decimal string ("70001") -> row, filled by first lookups
-local by_text = {}
--- code (number) -> the row's hint
-local hint_by_code = new_tab(0, core.count())
-local by_name = {} -- name -> row
-local ranges = {}  -- rows that cover more than one code
+local n = core.count()
+-- Columns by row number (ascending code order), each made by the core in
+-- one call at its final size. core.column(k) gives the k-th value of
+-- core.at: 1 code, 2 last, 3 name, 4 official, 5 part, 6 section,
+-- 7 message, 8 class, 9 reason, 10 action, 11 severity, 12 min_delay,
+-- 13 http_status, 14 source, 15 change.
+local column = core.column
+local codes = column(1)
+-- Loaded on the first need of any of them (load_columns): names and
+-- messages by row number; row number -> {part, section, official,
+-- source}, shared by the rows that have the same four (a few dozen tables
+-- for all rows); row number -> change, where there is one.
+local names, messages, groups, changes
+local lasts = {}                  -- row number -> last code, ranges only
+local ranges = {}                 -- row numbers of ranges
+local index_of = new_tab(0, n)    -- code (number) -> row number
+local hint_of = new_tab(0, n)     -- code (number) -> private hint
+private.hint_by_code = hint_of
+local VIEW = private.VIEW         -- private hint -> its view
+-- name -> row number and canonical decimal string ("70001") -> row
+-- view, filled by lookups
+local by_name, by_text = {}, {}
+-- code (number) -> row view, filled by lookups: presized under LuaJIT
+-- only (see above); elsewhere it grows with the rows looked up.
+local by_key = has_new and new_tab(0, n) or {}
 
 --- What each reason means: reason -> {name, meaning, class, http_status,
--- severity, ambiguous}, and the same tables in documented order in
--- reasons_list.
-_M.reasons, _M.reasons_list = {}, {}
+-- severity, ambiguous}, and the same in documented order in reasons_list.
+-- All read-only.
+local reasons, reasons_list = private.reasons, {}
+local reason_views = {}
 for i = 1, math.huge do
   local name, meaning, class, http_status, severity, ambiguous =
     core.reason_at(i)
   if not name then break end
   local reason = { name = name, meaning = meaning, class = class,
     http_status = http_status, severity = severity, ambiguous = ambiguous }
-  _M.reasons[name], _M.reasons_list[i] = reason, reason
+  reasons[name], reasons_list[i] = reason, view(reason)
+  reason_views[name] = reasons_list[i]
 end
+_M.reasons, _M.reasons_list = view(reason_views), view(reasons_list, false,
+  true)
 
--- Codes whose text overrides their reason's ambiguous default.
-local ambiguous_codes = require "imerr.ambiguous"
-
-for i = 1, core.count() do
-  local code, last, name, official, part, section, message, class, reason,
-    action, severity, min_delay, http_status, source, change = core.at(i)
-  -- Codes with the same answer share one hint table, which keeps each
-  -- row at ten fields at most (change is nil for most). A hint says
-  -- whether the failure is ambiguous: the request may have been
-  -- carried out.
-  local ambiguous = ambiguous_codes[code]
-  if ambiguous == nil then ambiguous = _M.reasons[reason].ambiguous end
-  local by_action = hints[reason] or {}
-  local by_delay = by_action[action] or {}
-  local by_ambiguous = by_delay[min_delay] or {}
-  local hint = by_ambiguous[ambiguous]
-  if not hint then
-    hint = { class = class, reason = reason, action = action,
-      min_delay = min_delay, http_status = http_status, severity = severity,
-      ambiguous = ambiguous }
-    hints[reason], by_action[action], by_delay[min_delay] =
-      by_action, by_delay, by_ambiguous
-    by_ambiguous[ambiguous] = hint
+do
+  local last, reason, action, min_delay = column(2), column(9), column(10),
+    column(12)
+  -- Codes whose own text overrides their reason's ambiguous default.
+  local ambiguous_codes = require "imerr.ambiguous"
+  -- Codes with the same answer (reason, action, min_delay, ambiguous)
+  -- share a hint: found by nesting tables, which costs less than a key
+  -- string. A hint says whether the failure is ambiguous: the request may
+  -- have been carried out.
+  local hints = {}
+  for i = 1, n do
+    local code = codes[i]
+    index_of[code] = i
+    if last[i] ~= code then lasts[i], ranges[#ranges + 1] = last[i], i end
+    local r, a, d = reason[i], action[i], min_delay[i]
+    local of = reasons[r]
+    local amb = ambiguous_codes[code]
+    if amb == nil then amb = of.ambiguous end
+    local t = hints[r] or {}
+    hints[r] = t
+    t[a] = t[a] or {}
+    t = t[a]
+    t[d] = t[d] or {}
+    t = t[d]
+    local hint = t[amb]
+    if not hint then
+      -- class, http_status and severity follow from the reason.
+      hint = { class = of.class, reason = r, action = a, min_delay = d,
+        http_status = of.http_status, severity = of.severity,
+        ambiguous = amb }
+      t[amb] = hint
+      view(hint, true)
+    end
+    hint_of[code] = hint
   end
-  local row = {
-    code = code, last = last, name = name, official = official,
-    part = part, section = section, message = message, hint = hint,
-    source = source, change = change,
-  }
-  list[i] = row
-  by_key[code] = row
-  hint_by_code[code] = hint
-  by_name[name] = row
-  if last ~= code then ranges[#ranges + 1] = row end
 end
 
-_M.count = #list
+-- The columns of texts, once per state, when the first name, message or
+-- row is asked for: require does not pay for what a state may never
+-- read (retry.classify needs none of it). Rows that share part, section,
+-- official and source share a group.
+local function load_columns()
+  local official, part, section = column(4), column(5), column(6)
+  local source = column(14)
+  local by_group = {}
+  names, messages = column(3), column(7)
+  groups, changes = new_tab(n, 0), column(15)
+  for i = 1, n do
+    local p, s, o = part[i], section[i], official[i]
+    local t = by_group[p] or {}
+    by_group[p] = t
+    t[s] = t[s] or {}
+    t = t[s]
+    t[o] = t[o] or {}
+    t = t[o]
+    local group = t[source[i]]
+    if not group then
+      group = { part = p, section = s, official = o, source = source[i] }
+      t[source[i]] = group
+    end
+    groups[i] = group
+  end
+end
 
--- Widest range first: 120001-130000 (one-to-one callbacks) is then found
--- without a second turn of range_row's loop, which would abort the
--- LuaJIT trace of a hot lookup (an inner loop).
-table.sort(ranges, function(a, b) return a.last - a.code > b.last - b.code end)
+_M.count = n
 
---- The index behind lookup: a code (number) -> row. For modules that
--- want lookup's fast path inlined; shared and read-only, it holds neither
--- the range's inner codes nor strings (use lookup for those).
-_M.index = by_key
+-- The view of row i, made on first use, in Lua, so that LuaJIT compiles
+-- it (only the first text a state reads calls the core: load_columns).
+local function row_at(i)
+  local code = codes[i]
+  local row = by_key[code]
+  if row then return row end
+  if not groups then load_columns() end
+  local group = groups[i]
+  row = view { code = code, last = lasts[i] or code, name = names[i],
+    official = group.official, part = group.part, section = group.section,
+    message = messages[i], source = group.source, change = changes[i],
+    hint = hint_of[code][VIEW] }
+  by_key[code] = row
+  return row
+end
 
---- A code (number) -> its row's hint: one index from a code to what to
--- do about it. Shared and read-only.
-_M.hint_index = hint_by_code
+--- A read-only index from a code (number) to its row, as lookup gives
+-- it; it holds neither the range's inner codes nor strings (use lookup
+-- for those). Kept for code written against earlier versions: lookup is
+-- as fast.
+_M.index = private.lookup_view(function(code)
+  local i = index_of[code]
+  if i then return row_at(i) end
+end)
 
+--- A read-only index from a code (number) to its row's hint.
+_M.hint_index = private.lookup_view(function(code)
+  local hint = hint_of[code]
+  return hint and hint[VIEW]
+end)
+
+--- A plain, writable deep copy of a table imerr shares (a row, a hint, a
+-- reason, imerr.reasons, imerr.reasons_list), e.g. to iterate it with
+-- pairs on Lua 5.1 and LuaJIT; or nil and a message for anything else.
+local function copy(value)
+  local t = private_of(value)
+  if not t then return nil, "not a table imerr shares: " .. type(value) end
+  local out = {}
+  for k, v in next, t do
+    if k ~= VIEW then out[k] = private_of(v) and copy(v) or v end
+  end
+  return out
+end
+_M.copy = copy
+
+-- The row number of the range holding code, or nil: a chain of
+-- comparisons generated from the ranges (numbers only), which LuaJIT
+-- compiles as straight code where a loop over them would abort traces.
+local range_index
+do
+  local src, widest = { "local code = ...\n" }, {}
+  for k, i in ipairs(ranges) do widest[k] = i end
+  -- Widest first: most codes in ranges are found by the first test.
+  table.sort(widest, function(a, b)
+    return lasts[a] - codes[a] > lasts[b] - codes[b]
+  end)
+  for _, i in ipairs(widest) do
+    src[#src + 1] = ("if code >= %d and code <= %d then return %d end\n")
+      :format(codes[i], lasts[i], i)
+  end
+  range_index = assert((rawget(_G, "loadstring") or load)(table.concat(src),
+    "=imerr ranges"))
+end
 
 local function range_row(code)
-  for i = 1, #ranges do
-    local row = ranges[i]
-    if code >= row.code and code <= row.last then return row end
-  end
+  local i = range_index(code)
+  if i then return row_at(i) end
 end
 
 -- Turns any accepted form of a code into an integral number, or nil and
@@ -118,9 +224,7 @@ local function to_code(value)
   elseif t == "string" then
     local code, why = core.parse(value)
     if code then return code end
-    local shown = #value > 40 and ("%q..."):format(value:sub(1, 40)) or
-      ("%q"):format(value)
-    shown = shown:gsub("\\\n", "\\n")
+    local shown = private.quote(value, 40)
     if why == "range" then
       return nil, "invalid code: " .. shown .. " is outside the 32-bit range"
     end
@@ -130,15 +234,18 @@ local function to_code(value)
 end
 _M.to_code = to_code
 
--- Slow path of lookup: strings seen before, then validation, then the
--- ranges.
+-- Slow path of lookup: a known code's first lookup, strings seen before,
+-- then validation, then the ranges.
 local function lookup_slow(value)
   local row = by_text[value]
   if row then return row end
+  local i = index_of[value]
+  if i then return row_at(i) end
   local code, err = to_code(value)
   if not code then return nil, err end
-  row = by_key[code]
-  if row then
+  i = index_of[code]
+  if i then
+    row = row_at(i)
     -- Only the canonical spelling is kept: at most one string a row. (Its
     -- first byte is '-' or 1-9: most other spellings stop there.)
     local first = type(value) == "string" and byte(value, 1)
@@ -153,11 +260,11 @@ local function lookup_slow(value)
   return nil, "unknown code: " .. tostring(floor(code))
 end
 
---- The row for a code: a table with code, last, name, official, part,
--- section, message, source, change (nil unless Tencent changed the
--- meaning since the source) and hint (what to do about it: class, reason,
--- action, min_delay, http_status, severity, ambiguous); or nil and a
--- message. Rows and hints are shared: treat them as read-only.
+--- The row for a code: a read-only table with code, last, name,
+-- official, part, section, message, source, change (nil unless Tencent
+-- changed the meaning since the source) and hint (what to do about it:
+-- class, reason, action, min_delay, http_status, severity, ambiguous); or nil and a
+-- message. The same table every time, shared by every caller.
 function _M.lookup(code)
   local row = by_key[code]
   if row then return row end
@@ -173,49 +280,68 @@ end
 
 --- The constant name of a code, or nil and a message.
 function _M.name(code)
-  local row = by_key[code]
-  if row then return row.name end
+  local i = index_of[code]
+  if i then
+    if not names then load_columns() end
+    return names[i]
+  end
   return slow_field(code, "name")
 end
 
 --- The error-code page's text for a code, or nil and a message.
 function _M.message(code)
-  local row = by_key[code]
-  if row then return row.message end
+  local i = index_of[code]
+  if i then
+    if not messages then load_columns() end
+    return messages[i]
+  end
   return slow_field(code, "message")
+end
+
+-- The row number of a name, or nil and a message. The C core searches
+-- a name the first time; known names are remembered.
+local function name_index(name)
+  local i = by_name[name]
+  if i then return i end
+  if type(name) ~= "string" then
+    return nil, "invalid name: expected a string, got " .. type(name)
+  end
+  i = core.find_name(name)
+  if i then
+    by_name[name] = i
+    return i
+  end
+  return nil, "unknown name: " .. private.quote(name, 60)
 end
 
 --- The code for a constant name (exact, e.g. "ERR_SDK_NOT_INITIALIZED"),
 -- or nil and a message. A range's name gives its first code.
 function _M.code(name)
-  local row = by_name[name]
-  if row then return row.code end
-  if type(name) ~= "string" then
-    return nil, "invalid name: expected a string, got " .. type(name)
-  end
-  return nil, ("unknown name: %q"):format(#name > 60 and name:sub(1, 60) ..
-    "..." or name)
+  local i, err = name_index(name)
+  if i then return codes[i] end
+  return nil, err
 end
 
 --- The row for a name, or nil and a message.
 function _M.lookup_name(name)
-  local row = by_name[name]
-  if row then return row end
-  local _, err = _M.code(name)
+  local i, err = name_index(name)
+  if i then return row_at(i) end
   return nil, err
 end
 
 --- Iterates over all rows in ascending code order: for code, row in ...
+-- (each row is made as it comes, about 0.7 KB each, and kept).
 function _M.entries()
   local i = 0
   return function()
     i = i + 1
-    local row = list[i]
-    if row then return row.code, row end
+    if i <= n then return codes[i], row_at(i) end
   end
 end
 
---- imerr.matcher(spec): a predicate over codes (see imerr.matcher).
+--- imerr.matcher(spec): a predicate over codes (see imerr.matcher). A
+-- convenience: imerr.matcher sits above imerr and is loaded on the first
+-- call, never by require "imerr".
 function _M.matcher(spec)
   return require("imerr.matcher").new(spec)
 end

@@ -14,7 +14,7 @@ local FIELDS = { code = true, name = true, official = true, part = true,
   section = true, class = "hint", reason = "hint", action = "hint",
   severity = "hint", http_status = "hint" }
 
-local UNKNOWN_ROW = { hint = require("imerr.retry").UNKNOWN }
+local UNKNOWN_ROW = { hint = require("imerr.hint").UNKNOWN }
 
 -- A set of accepted values from one value or a list of them.
 local function value_set(field, value)

@@ -4,8 +4,10 @@
 -- and for batch APIs per-item results in one of many shapes, which the
 -- API catalogue (imerr.api, data/rest_apis.tsv) names per API.
 local imerr = require "imerr"
-local retry = require "imerr.retry"
+local hints = require "imerr.hint"
 local api = require "imerr.api"
+local json = require "imerr._json"
+local quote = require("imerr._private").quote
 
 local type, pcall, tostring = type, pcall, tostring
 local rawget, next = rawget, next
@@ -16,6 +18,11 @@ local _M = { _VERSION = imerr._VERSION }
 
 -- Deeper JSON is no IM answer; cjson refuses it before building it.
 _M.MAX_DEPTH = 64
+-- ErrorInfo and other texts of the answer are cut to this many bytes (on a
+-- UTF-8 character boundary, with "...") and made valid UTF-8: an answer
+-- cannot grow them, or the log lines and answers that carry them, without
+-- bound.
+_M.MAX_INFO = 1024
 -- Items read at most: bounds the work a junk answer can cause.
 local MAX_ITEMS = 100000
 
@@ -40,6 +47,12 @@ local default_decode = find_decoder()
 
 -- A fresh error table: a hint's fields, with the code, name and info.
 local function error_table(hint, code, name, info)
+  if info then
+    -- Cut first (bounded work), then make it UTF-8 (a bad byte becomes
+    -- three), then cut again.
+    info = json.truncate(json.utf8(info:sub(1, _M.MAX_INFO + 1)),
+      _M.MAX_INFO)
+  end
   return { code = code, name = name, info = info,
     class = hint.class, reason = hint.reason, action = hint.action,
     http_status = hint.http_status, severity = hint.severity,
@@ -48,7 +61,7 @@ end
 
 -- An error table for an answer that is not a valid envelope.
 local function broken(why)
-  return error_table(retry.BAD_RESPONSE, nil, nil, why)
+  return error_table(hints.BAD_RESPONSE, nil, nil, why)
 end
 
 -- An ErrorCode is a JSON number that is a valid code.
@@ -60,7 +73,7 @@ end
 local function failure(code, info)
   code = tointeger(code) or code
   local row = imerr.lookup(code)
-  return error_table(row and row.hint or retry.UNKNOWN, code,
+  return error_table(row and row.hint or hints.UNKNOWN, code,
     row and row.name, type(info) == "string" and info or nil)
 end
 
@@ -126,7 +139,7 @@ local function read_item(r, item, i, name, key, paths, fail)
     if type(code) ~= "number" then
       f = broken(name .. " item " .. i .. " has no numeric " .. key)
     elseif fail[code] then
-      f = error_table(retry.UNKNOWN, nil, nil, info_of(item))
+      f = error_table(hints.UNKNOWN, nil, nil, info_of(item))
       f.status = code
     end
   elseif code ~= 0 then
@@ -174,7 +187,7 @@ local function read_bare(r, list, name)
     if t == "number" then id = id == id and (tointeger(id) or id) or nil end
     if (t == "string" or id ~= nil and t == "number") and
       not (r.ids and r.ids[id]) then
-      add(r, error_table(retry.UNKNOWN, nil, nil, nil), id, name)
+      add(r, error_table(hints.UNKNOWN, nil, nil, nil), id, name)
     end
   end
 end
@@ -271,12 +284,12 @@ end
 
 -- A message the backend dropped although the answer is OK: MsgFreqCtrl
 -- is its frequency control (a rate limit: nothing was stored or sent).
-local DROPS = { MsgFreqCtrl = retry.http_hint(429) }
+local DROPS = { MsgFreqCtrl = hints.http_hint(429) }
 
 local function read_drop(r, answer)
   local why = rawget(answer, "MsgDropReason")
   if type(why) ~= "string" or why == "" then return end
-  local f = error_table(DROPS[why] or retry.UNKNOWN, nil, nil, why)
+  local f = error_table(DROPS[why] or hints.UNKNOWN, nil, nil, why)
   f.dropped = why
   local seq = rawget(answer, "MsgSeq")
   add(r, f, (type(seq) == "number" or type(seq) == "string") and seq or nil,
@@ -360,7 +373,7 @@ end
 function _M.check(answer, opts)
   local path, decode = options(opts)
   if path == false then
-    return nil, error_table(retry.INVALID, nil, nil, decode)
+    return nil, error_table(hints.INVALID, nil, nil, decode)
   end
   local row = path and api.get(path)
   if type(answer) == "string" then
@@ -387,8 +400,7 @@ function _M.check(answer, opts)
   end
   if status ~= "OK" and status ~= "FAIL" then
     return nil, broken("ActionStatus must be OK or FAIL, got " ..
-      (type(status) == "string" and ("%q"):format(status:sub(1, 40)) or
-        type(status)))
+      (type(status) == "string" and quote(status, 40) or type(status)))
   end
   -- Its top-level code "is meaningless": each item has its own.
   if kind == "items_decide" and

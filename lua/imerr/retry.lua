@@ -4,11 +4,12 @@
 -- attempt caps, deadlines, a shared retry budget and one retry after a
 -- fresh login.
 local imerr = require "imerr"
+local private = require "imerr._private"
+local hints = require "imerr.hint"
+local budget = require "imerr.budget"
 
 local type, floor, setmetatable = type, math.floor, setmetatable
-local lookup, to_code, reasons = imerr.lookup, imerr.to_code, imerr.reasons
-local hint_index = imerr.hint_index
-local budget = require "imerr.budget"
+local resolve, hint_of = hints.resolve, private.hint_by_code
 -- The REST API catalogue, loaded by the first start{ api = path }.
 local api
 
@@ -17,83 +18,11 @@ local _M = { _VERSION = imerr._VERSION }
 -- Attempts are capped whatever max_attempts says (gRPC clamps to 5).
 _M.HARD_MAX_ATTEMPTS = 10
 
--- A hint for what has no row (an unknown code, bad input, a broken
--- answer, a transport status): the fields of a row's hint, from the
--- reason's entry in data/reasons.tsv.
-local function reason_hint(name, action)
-  local r = reasons[name]
-  return { class = r.class, reason = name, action = action or "none",
-    min_delay = 0, http_status = r.http_status, severity = r.severity,
-    ambiguous = r.ambiguous }
-end
-local UNKNOWN, INVALID = reason_hint("unknown"), reason_hint("invalid")
-_M.UNKNOWN, _M.INVALID = UNKNOWN, INVALID
-_M.BAD_RESPONSE = reason_hint("bad_response")
-
--- The hint of a code that hint_index does not hold as it was given
--- ("70001", 125000, ...), or nil.
-local function parsed_hint(code)
-  local row = lookup(code)
-  return row and row.hint
-end
-
--- The hint for something that is not a known code, and the message.
-local function other_hint(code)
-  local valid, err = to_code(code)
-  if valid then return UNKNOWN, "unknown code: " .. floor(valid) end
-  return INVALID, err
-end
-
---- class, reason of a code: "ok" | "transient" | "fatal", and the reason.
--- Unknown codes are "fatal", "unknown"; anything that is not a code is
--- "fatal", "invalid"; both with a message as third value. Never raises.
-function _M.classify(code)
-  local hint = hint_index[code] or parsed_hint(code)
-  if hint then return hint.class, hint.reason end
-  local other, err = other_hint(code)
-  return other.class, other.reason, err
-end
-
---- The hint for a code: a table with class, reason, action, min_delay,
--- http_status and severity, shared by the codes with the same answer
--- (read-only). An unknown code gives retry.UNKNOWN; anything else nil and
--- a message.
-function _M.hint(code)
-  local hint = hint_index[code] or parsed_hint(code)
-  if hint then return hint end
-  local other, err = other_hint(code)
-  if other == INVALID then return nil, err end
-  return other
-end
-
--- Transport failures (an HTTP status other than 200 from the REST API's
--- gateway) are not IM codes; these are the ones worth retrying, as AWS
--- and Envoy retry them, with the action each one asks for.
-local HTTP_RETRYABLE = {
-  [408] = { "timeout", "retry" }, [429] = { "rate_limited", "reduce_rate" },
-  [500] = { "server_error", "retry" }, [502] = { "server_error", "retry" },
-  [503] = { "overload", "retry_later" }, [504] = { "timeout", "retry" },
-}
-local http_hints = {}
-
---- The hint for an HTTP status of the transport: transient for 408,
--- 429, 500, 502, 503 and 504, else fatal with reason "bad_response".
--- Hints are shared tables: read-only.
-function _M.http_hint(status)
-  local hint = http_hints[status]
-  if hint then return hint end
-  if type(status) ~= "number" or status ~= floor(status) or status < 100 or
-    status > 599 then
-    return nil, "HTTP status must be an integer 100..599"
-  end
-  local kind = HTTP_RETRYABLE[status] or { "bad_response", "none" }
-  hint = reason_hint(kind[1], kind[2])
-  hint.status = status
-  -- A 4xx status refuses the request (408: it never fully arrived).
-  if status < 500 then hint.ambiguous = false end
-  http_hints[status] = hint
-  return hint
-end
+-- Hints and classification live in imerr.hint; retry keeps its names.
+_M.UNKNOWN, _M.INVALID = hints.UNKNOWN, hints.INVALID
+_M.BAD_RESPONSE = hints.BAD_RESPONSE
+_M.http_hint, _M.reason_hint = hints.http_hint, hints.reason_hint
+_M.classify, _M.hint = hints.classify, hints.of
 
 --- retry.budget{...}: the shared retry budget (see imerr.budget).
 _M.budget = budget.new
@@ -217,15 +146,10 @@ local THROTTLED = { reduce_rate = true, retry_later = true }
 -- seconds since the first attempt started. (An attempts object passes
 -- itself as sixth argument, to hear of budget tokens and the relogin.)
 function Policy:next(code, attempt, elapsed, fresh_credentials, attempts)
-  local hint = hint_index[code] or parsed_hint(code)
-  if not hint then
-    -- A hint or error table (rest.check, http_hint) stands for its code.
-    if type(code) ~= "table" or type(rawget(code, "class")) ~= "string" or
-      type(rawget(code, "min_delay")) ~= "number" then
-      return nil, "fatal"
-    end
-    hint = code
-  end
+  -- Decisions read private hints only: a known code's, imerr's own hint
+  -- behind its read-only view, or a checked copy of any other table.
+  local hint = hint_of[code] or resolve(code)
+  if not hint then return nil, "fatal" end
   local class, action = hint.class, hint.action
   if class == "ok" then return nil, "ok" end
   if hint.ambiguous == true then

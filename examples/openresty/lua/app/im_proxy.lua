@@ -9,7 +9,7 @@
 -- action.
 local retry = require "imerr.retry"
 local rest = require "imerr.rest"
-local json = require "imerr.json"
+local cjson = require "cjson.safe"
 local http = require "app.im_http"
 local limit = require "app.im_limit"
 
@@ -18,12 +18,6 @@ local tonumber, concat = tonumber, table.concat
 
 local _M = {}
 
-local ERROR_KEYS = { "code", "name", "class", "reason", "action", "info",
-  "request_id", "attempts", "transport", "ambiguous" }
-
--- ErrorInfo and transport messages are cut to this many bytes in answers
--- and logs: an upstream's text must not grow them without bound.
-local MAX_INFO = 512
 
 -- Sleeps shorter than nginx's timer resolution (1 ms) are skipped.
 local MIN_SLEEP = 0.001
@@ -101,17 +95,6 @@ local function fail(err, attempts, why)
   ngx.status = err.http_status
   ngx.header["Content-Type"] = "application/json"
   ngx.header["X-Imerr-Stop"] = why
-  ngx.header["X-Imerr-Transport"] = err.transport
-  local info = err.info
-  if type(info) == "string" then
-    -- Cut first (bounded work), then make it UTF-8, then cut again (each
-    -- bad byte became three).
-    info = json.truncate(json.utf8(info:sub(1, MAX_INFO + 1)), MAX_INFO)
-  end
-  ngx.say(json.object({ code = err.code, name = err.name, class = err.class,
-    reason = err.reason, action = err.action, info = info,
-    request_id = err.request_id, attempts = attempts,
-    transport = err.transport, ambiguous = err.ambiguous }, ERROR_KEYS))
 end
 
 -- One call of the upstream, bounded by deadline: the answer's text and
@@ -145,7 +128,7 @@ end
 local function refuse(status, reason, info)
   ngx.status = status
   ngx.header["Content-Type"] = "application/json"
-  ngx.say(json.object({ reason = reason, info = info }, { "reason", "info" }))
+  ngx.say(cjson.encode({ reason = reason, info = info }))
 end
 
 -- The time the next attempt may take (its end, as an ngx.now() time), or

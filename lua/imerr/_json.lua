@@ -1,4 +1,4 @@
---- imerr.json: the little JSON imerr writes itself (flat objects of
+--- imerr._json: the little JSON imerr writes itself (flat objects of
 -- strings, numbers and booleans), so answers need no JSON library.
 local type, tostring, concat = type, tostring, table.concat
 local byte = string.byte

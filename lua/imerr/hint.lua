@@ -1,0 +1,165 @@
+--- imerr.hint: what to do about a code, as data. A row's hint comes from
+-- data/ (imerr.lookup(code).hint); this module answers for what has no
+-- row (an unknown code, bad input, a broken answer, an HTTP status of the
+-- transport), classifies codes, and turns whatever a caller passes for a
+-- code into the private hint that decisions read. Every hint it gives is
+-- read-only. imerr.retry re-exports all of it.
+local imerr = require "imerr"
+local private = require "imerr._private"
+
+local type, floor, rawget = type, math.floor, rawget
+local lookup, to_code = imerr.lookup, imerr.to_code
+local hint_of, reasons = private.hint_by_code, private.reasons
+local VIEW = private.VIEW
+local private_of = private.private
+
+local _M = { _VERSION = imerr._VERSION }
+
+local CLASSES = { ok = true, transient = true, fatal = true }
+local ACTIONS = { retry = true, retry_later = true, reduce_rate = true,
+  reconnect = true, wait_in_progress = true, relogin = true,
+  fix_request = true, fix_config = true, none = true }
+
+-- reason -> action -> view, for the hints made here.
+local made = {}
+
+-- A private hint with a view, from a reason's entry in data/reasons.tsv.
+local function make(name, action, status, ambiguous)
+  local r = reasons[name]
+  if ambiguous == nil then ambiguous = r.ambiguous end
+  local hint = { class = r.class, reason = name, action = action,
+    min_delay = 0, http_status = r.http_status, severity = r.severity,
+    status = status, ambiguous = ambiguous }
+  private.view(hint, true)
+  return hint
+end
+
+--- The hint for a reason that has no row (e.g. "unknown", "invalid",
+-- "bad_response", "timeout"): the fields of a row's hint, min_delay 0,
+-- action "none" unless given. The same read-only table for the same
+-- reason and action; nil and a message for an unknown reason or action.
+function _M.reason_hint(name, action)
+  action = action or "none"
+  if type(name) ~= "string" or not reasons[name] then
+    return nil, "unknown reason: " ..
+      (type(name) == "string" and name or "a " .. type(name))
+  end
+  if not ACTIONS[action] then
+    return nil, "unknown action: " ..
+      (type(action) == "string" and action or "a " .. type(action))
+  end
+  local by_action = made[name] or {}
+  made[name] = by_action
+  local hint = by_action[action] or make(name, action)
+  by_action[action] = hint
+  return hint[VIEW]
+end
+
+--- Hints for what has no row: an unknown code, something that is not a
+-- code, an answer that is not a valid REST envelope.
+_M.UNKNOWN = _M.reason_hint("unknown")
+_M.INVALID = _M.reason_hint("invalid")
+_M.BAD_RESPONSE = _M.reason_hint("bad_response")
+local UNKNOWN, INVALID = private_of(_M.UNKNOWN), private_of(_M.INVALID)
+
+-- Transport failures (an HTTP status other than 200 from the REST API's
+-- gateway) are not IM codes; these are the ones worth retrying, as AWS
+-- and Envoy retry them, with the action each one asks for.
+local HTTP_RETRYABLE = {
+  [408] = { "timeout", "retry" }, [429] = { "rate_limited", "reduce_rate" },
+  [500] = { "server_error", "retry" }, [502] = { "server_error", "retry" },
+  [503] = { "overload", "retry_later" }, [504] = { "timeout", "retry" },
+}
+local http_hints = {}
+
+--- The hint for an HTTP status of the transport: transient for 408,
+-- 429, 500, 502, 503 and 504, else fatal with reason "bad_response"; the
+-- status is its field `status`. A 4xx status is never ambiguous: the
+-- request was refused (408: it never fully arrived). Read-only, one table
+-- per status.
+function _M.http_hint(status)
+  local hint = http_hints[status]
+  if hint then return hint end
+  if type(status) ~= "number" or status ~= floor(status) or status < 100 or
+    status > 599 then
+    return nil, "HTTP status must be an integer 100..599"
+  end
+  local kind = HTTP_RETRYABLE[status] or { "bad_response", "none" }
+  local ambiguous -- the reason's, unless the status refused the request
+  if status < 500 then ambiguous = false end
+  hint = make(kind[1], kind[2], status, ambiguous)[VIEW]
+  http_hints[status] = hint
+  return hint
+end
+
+-- The private hint of a code that hint_of does not hold as it was given
+-- ("70001", 125000, ...), or nil.
+local function parsed_hint(code)
+  local row = lookup(code)
+  return row and private_of(row.hint)
+end
+
+-- The private hint for something that is not a known code, and the
+-- message.
+local function other_hint(code)
+  local valid, err = to_code(code)
+  if valid then return UNKNOWN, "unknown code: " .. floor(valid) end
+  return INVALID, err
+end
+
+--- class, reason of a code: "ok" | "transient" | "fatal", and the reason.
+-- Unknown codes are "fatal", "unknown"; anything that is not a code is
+-- "fatal", "invalid"; both with a message as third value. Never raises.
+function _M.classify(code)
+  local hint = hint_of[code] or parsed_hint(code)
+  if hint then return hint.class, hint.reason end
+  local other, err = other_hint(code)
+  return other.class, other.reason, err
+end
+
+--- The hint for a code (read-only, shared by the codes with the same
+-- answer). An unknown code gives UNKNOWN; anything else nil and a
+-- message.
+function _M.of(code)
+  local hint = hint_of[code] or parsed_hint(code)
+  if hint then return hint[VIEW] end
+  local other, err = other_hint(code)
+  if other == INVALID then return nil, err end
+  return other[VIEW]
+end
+
+-- The fields a decision reads from a table imerr did not make (a
+-- rest.check error table, a caller's own hint), checked and copied: nil
+-- when any is unusable. Read raw, so no metamethod runs.
+local function checked(t)
+  local class, action = rawget(t, "class"), rawget(t, "action")
+  local min_delay, reason = rawget(t, "min_delay"), rawget(t, "reason")
+  local ambiguous = rawget(t, "ambiguous")
+  if not CLASSES[class] or type(action) ~= "string" or
+    type(min_delay) ~= "number" or not (min_delay >= 0 and min_delay <= 3600)
+  then
+    return nil
+  end
+  return { class = class, action = action, min_delay = min_delay,
+    reason = type(reason) == "string" and reason or nil,
+    ambiguous = ambiguous == true }
+end
+
+--- The private hint a decision reads for a value given in place of a
+-- code: a known code, imerr's own hint (its private table, whatever the
+-- view), or any other table with usable class (ok, transient, fatal),
+-- action (a string) and min_delay (seconds in [0, 3600]), of which a
+-- checked copy (ambiguous only when it is true); else nil.
+function _M.resolve(value)
+  local hint = hint_of[value]
+  if hint then return hint end
+  if type(value) ~= "table" then return parsed_hint(value) end
+  hint = private_of(value)
+  if hint then
+    if hint[VIEW] then return hint end
+    return nil
+  end
+  return checked(value)
+end
+
+return _M
