@@ -265,7 +265,7 @@ describe("a hint's link to its view", function()
     local copy = imerr.copy(h)
     local n = 0
     for _ in pairs(copy) do n = n + 1 end
-    assert.equal(6, n)
+    assert.equal(7, n)
     if HAS_PAIRS then
       n = 0
       for k in pairs(h) do
@@ -273,7 +273,7 @@ describe("a hint's link to its view", function()
         assert.equal("string", type(k))
         assert.is_nil(k:find("\0", 1, true))
       end
-      assert.equal(6, n)
+      assert.equal(7, n)
     end
   end)
 end)

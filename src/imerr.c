@@ -6,7 +6,11 @@
 #include <string.h>
 
 #include "imerr.h"
-#include "imerr_rows.inc"
+/* The generated table; a test compiles the core with another one. */
+#ifndef IMERR_ROWS_FILE
+#define IMERR_ROWS_FILE "imerr_rows.inc"
+#endif
+#include IMERR_ROWS_FILE
 
 /* Longest text imerr_parse_code reads; longer input is never a code. */
 #define MAX_CODE_TEXT 64

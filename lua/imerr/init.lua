@@ -263,8 +263,8 @@ end
 --- The row for a code: a read-only table with code, last, name,
 -- official, part, section, message, source, change (nil unless Tencent
 -- changed the meaning since the source) and hint (what to do about it:
--- class, reason, action, min_delay, http_status, severity, ambiguous); or nil and a
--- message. The same table every time, shared by every caller.
+-- class, reason, action, min_delay, http_status, severity, ambiguous); or
+-- nil and a message. The same table every time, shared by every caller.
 function _M.lookup(code)
   local row = by_key[code]
   if row then return row end

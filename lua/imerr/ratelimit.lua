@@ -8,10 +8,10 @@
 -- does for one client; it grows back along the same CUBIC curve.
 local imerr = require "imerr"
 local store_mod = require "imerr.store"
+local resolve = require("imerr.hint").resolve
 
 local type, pcall, setmetatable, rawget = type, pcall, setmetatable, rawget
 local floor, tostring = math.floor, tostring
-local hint_index, lookup = imerr.hint_index, imerr.lookup
 local num = store_mod.number
 
 local _M = { _VERSION = imerr._VERSION }
@@ -99,18 +99,15 @@ function Limiter:current_rate()
   return r
 end
 
--- The hint of what observe is given: a code, a hint (retry.hint,
+-- The reason of what observe is given: a code, a hint (retry.hint,
 -- retry.http_hint) or an error table of rest.check; nil for the rest.
-local function hint_of(answer)
-  local hint = hint_index[answer]
-  if hint then return hint end
+local function reason_of(answer)
+  local hint = resolve(answer)
+  if hint then return hint.reason end
   if type(answer) == "table" then
     local ok, reason = pcall(rawget, answer, "reason")
-    if ok and type(reason) == "string" then return answer end
-    return nil
+    if ok and type(reason) == "string" then return reason end
   end
-  local row = lookup(answer)
-  return row and row.hint
 end
 
 --- limiter:observe(answer) -> after a throttling answer (reason
@@ -120,8 +117,7 @@ end
 -- it follows the time since the cut), nil and a message when the store
 -- fails. answer: a code, a hint or a rest.check error table.
 function Limiter:observe(answer)
-  local hint = hint_of(answer)
-  if not hint or hint.reason ~= "rate_limited" then return false end
+  if reason_of(answer) ~= "rate_limited" then return false end
   local ok, r, err = pcall(self.store.cut, self.store, self.key, self)
   if not ok then return nil, tostring(r) end
   if r == nil then return nil, err end
