@@ -22,7 +22,7 @@ _M.MAX_DEPTH = 64
 -- UTF-8 character boundary, with "...") and made valid UTF-8: an answer
 -- cannot grow them, or the log lines and answers that carry them, without
 -- bound.
-_M.MAX_INFO = 1024
+_M.MAX_INFO = 512
 -- Items read at most: bounds the work a junk answer can cause.
 local MAX_ITEMS = 100000
 

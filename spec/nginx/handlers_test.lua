@@ -1,5 +1,6 @@
 -- The OpenResty example handlers, driven over HTTP in a real nginx started
 -- by spec/nginx/run.sh (IMERR_NGINX, IMERR_MOCK).
+local socket = require "socket"
 local http = require "socket.http"
 local ltn12 = require "ltn12"
 local cjson = require "cjson"
@@ -202,7 +203,14 @@ end)
 describe("the metrics page", function()
   it("counts codes by severity and by code", function()
     im("config")
-    local status, text = request(BASE .. "/metrics")
+    -- The log phase counts after the answer is sent: wait for it (1 s at
+    -- most) rather than race it.
+    local status, text
+    for _ = 1, 100 do
+      status, text = request(BASE .. "/metrics")
+      if text:find('imerr_errors_total{severity="critical"} [1-9]') then break end
+      socket.sleep(0.01)
+    end
     assert.equal(200, status)
     assert.truthy(text:find("# TYPE imerr_errors_total counter", 1, true))
     local critical = tonumber(text:match(

@@ -4,7 +4,7 @@ local imerr = require "imerr"
 local retry = require "imerr.retry"
 
 local ngx = ngx
-local ipairs = ipairs
+local ipairs, tonumber = ipairs, tonumber
 
 local _M = {}
 
@@ -47,13 +47,19 @@ function _M.serve()
   end
   line(out, "# HELP imerr_code_total IM errors by code.")
   line(out, "# TYPE imerr_code_total counter")
-  for code, row in imerr.entries() do
-    local n = dict:get("code:" .. code)
-    if n then
-      local hint = retry.hint(code)
-      line(out, 'imerr_code_total{code="%d",name="%s",class="%s",' ..
-        'severity="%s"} %d', code, row.name, hint.class, hint.severity, n)
-    end
+  -- The codes counted so far, in order: only their rows are made (rows
+  -- are made on first use, and this worker may never need the others).
+  local codes = {}
+  for _, key in ipairs(dict:get_keys(0)) do
+    local code = tonumber(key:match("^code:(%-?%d+)$"))
+    if code then codes[#codes + 1] = code end
+  end
+  table.sort(codes)
+  for _, code in ipairs(codes) do
+    local hint = retry.hint(code)
+    line(out, 'imerr_code_total{code="%d",name="%s",class="%s",' ..
+      'severity="%s"} %d', code, imerr.name(code), hint.class, hint.severity,
+      dict:get("code:" .. code) or 0)
   end
   line(out, 'imerr_code_total{code="other"} %d', dict:get("code:other") or 0)
   ngx.header["Content-Type"] = "text/plain; version=0.0.4"

@@ -95,6 +95,13 @@ local function fail(err, attempts, why)
   ngx.status = err.http_status
   ngx.header["Content-Type"] = "application/json"
   ngx.header["X-Imerr-Stop"] = why
+  ngx.header["X-Imerr-Transport"] = err.transport
+  -- rest.check gives ErrorInfo bounded (rest.MAX_INFO) and valid UTF-8;
+  -- transport messages are the client's own.
+  ngx.say(cjson.encode({ code = err.code, name = err.name, class = err.class,
+    reason = err.reason, action = err.action, info = err.info,
+    request_id = err.request_id, attempts = attempts,
+    transport = err.transport, ambiguous = err.ambiguous }))
 end
 
 -- One call of the upstream, bounded by deadline: the answer's text and
