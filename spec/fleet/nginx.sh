@@ -6,52 +6,16 @@
 # loopback port and is stopped by its pid file on the way out.
 set -u
 root=$(cd "$(dirname "$0")/../.." && pwd)
-work=$(mktemp -d /tmp/imerr-fleet-nginx.XXXXXX)
-chmod 755 "$work"
-prefix=$work/prefix
-pid_file=$prefix/logs/nginx.pid
-
-stop_nginx() {
-  if [ -s "$pid_file" ]; then
-    local pid
-    pid=$(cat "$pid_file")
-    kill -QUIT "$pid" 2>/dev/null
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid"
-  fi
-  rm -rf "$work"
-}
-trap stop_nginx EXIT
-
-tree=$work/tree
-sh "$root/scripts/install-rock.sh" 5.1 "$tree" >"$work/rock.log" 2>&1 ||
-  { cat "$work/rock.log"; exit 1; }
-mkdir -p "$prefix"/{conf,lua,lib,logs,tmp}
-cp -r "$tree"/share/lua/5.1/. "$prefix/lua/"
-cp -r "$tree"/lib/lua/5.1/. "$prefix/lib/"
+# shellcheck source=scripts/nginx-lib.sh
+. "$root/scripts/nginx-lib.sh"
+nginx_setup fleet-nginx || exit 1
 cp "$root/spec/fleet/fleet_limited.lua" "$prefix/lua/"
 
-user=""
-[ "$(id -u)" -eq 0 ] && user="user root root;"
-started=""
-for _ in 1 2 3 4 5; do
-  port=$((20000 + RANDOM % 20000))
-  { echo "$user"; sed "s/@PORT@/$port/" "$root/spec/fleet/nginx.conf"; } \
+configure() {
+  { echo "$nginx_user"; sed "s/@PORT@/$1/" "$root/spec/fleet/nginx.conf"; } \
     >"$prefix/conf/nginx.conf"
-  if nginx -p "$prefix" -c conf/nginx.conf -e "$prefix/logs/error.log" \
-    2>"$work/start.log"; then
-    started=yes
-    break
-  fi
-  grep -q "Address already in use" "$work/start.log" || break
-done
-if [ -z "$started" ]; then
-  echo "nginx did not start:"
-  cat "$work/start.log" "$prefix/logs/error.log" 2>/dev/null
-  exit 1
-fi
-for _ in $(seq 50); do [ -s "$pid_file" ] && break; sleep 0.1; done
-url=http://127.0.0.1:$port
+}
+nginx_start configure || exit 1
 echo "nginx $(nginx -v 2>&1 | sed 's/.*\///') on $url, pid $(cat "$pid_file"), 2 workers"
 
 failed=0

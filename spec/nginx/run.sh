@@ -6,31 +6,9 @@
 # the way out, whatever happened.
 set -u
 root=$(cd "$(dirname "$0")/../.." && pwd)
-work=$(mktemp -d /tmp/imerr-nginx.XXXXXX)
-chmod 755 "$work"
-prefix=$work/prefix
-pid_file=$prefix/logs/nginx.pid
-
-stop_nginx() {
-  if [ -s "$pid_file" ]; then
-    local pid
-    pid=$(cat "$pid_file")
-    kill -QUIT "$pid" 2>/dev/null
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid"
-  fi
-  rm -rf "$work"
-}
-trap stop_nginx EXIT
-
-# imerr for nginx's LuaJIT, installed with the rockspec.
-tree=$work/tree
-sh "$root/scripts/install-rock.sh" 5.1 "$tree" >"$work/rock.log" 2>&1 ||
-  { cat "$work/rock.log"; exit 1; }
-
-mkdir -p "$prefix"/{conf,lua,lib,logs,tmp}
-cp -r "$tree"/share/lua/5.1/. "$prefix/lua/"
-cp -r "$tree"/lib/lua/5.1/. "$prefix/lib/"
+# shellcheck source=scripts/nginx-lib.sh
+. "$root/scripts/nginx-lib.sh"
+nginx_setup nginx || exit 1
 cp -r "$root"/examples/openresty/lua/. "$prefix/lua/"
 cp "$root/spec/nginx/mock.lua" "$prefix/lua/"
 
@@ -43,15 +21,14 @@ openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 \
 # and jitter off so that the specs can check the gaps between attempts,
 # and the test locations of locations.conf.
 configure() {
-  local port=$1 mock=$2 tls=$3 user=""
-  [ "$(id -u)" -eq 0 ] && user="user root root;"
+  local port=$1 mock=$(($1 + 1)) tls=$(($1 + 2))
   sed -e "s/listen 127.0.0.1:8080;/listen 127.0.0.1:$port;/" \
     -e "s|set \$imerr_upstream .*|set \$imerr_upstream http://127.0.0.1:$mock;|" \
     -e "s/set \$imerr_base .*/set \$imerr_base 0.002;/" \
     -e "s/set \$imerr_throttle_base .*/set \$imerr_throttle_base 0.05;/" \
     -e "s/set \$imerr_cap .*/set \$imerr_cap 1;/" \
     -e "s/set \$imerr_jitter .*/set \$imerr_jitter none;/" \
-    -e "s/^http {/$user\nhttp {\n  include mock.conf;/" \
+    -e "s/^http {/$nginx_user\nhttp {\n  include mock.conf;/" \
     -e "s|^    location = /metrics {|    include locations.conf;\n\n&|" \
     "$root/examples/openresty/nginx.conf" >"$prefix/conf/nginx.conf"
   sed -e "s/@MOCK_PORT@/$mock/" -e "s/@TLS_PORT@/$tls/" \
@@ -61,25 +38,8 @@ configure() {
     >"$prefix/conf/locations.conf"
 }
 
-# Start on free ports: try a few random pairs.
-started=""
-for _ in 1 2 3 4 5; do
-  port=$((20000 + RANDOM % 20000))
-  configure "$port" $((port + 1)) $((port + 2))
-  if nginx -p "$prefix" -c conf/nginx.conf -e "$prefix/logs/error.log" \
-    2>"$work/start.log"; then
-    started=yes
-    break
-  fi
-  grep -q "Address already in use" "$work/start.log" || break
-done
-if [ -z "$started" ]; then
-  echo "nginx did not start:"
-  cat "$work/start.log" "$prefix/logs/error.log" 2>/dev/null
-  exit 1
-fi
-for _ in $(seq 50); do [ -s "$pid_file" ] && break; sleep 0.1; done
-url=http://127.0.0.1:$port
+# Start on free ports: the proxy's, the mock's next to it, the TLS mock's.
+nginx_start configure || exit 1
 echo "nginx $(nginx -v 2>&1 | sed 's/.*\///') on $url, pid $(cat "$pid_file")"
 
 # "pid rss_kb" of each worker (the master's children), from /proc.
