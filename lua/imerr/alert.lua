@@ -28,7 +28,7 @@ end
 --- alert.rules{ {name = ..., match = {matcher spec} or predicate,
 -- more_than = N (default 0), window = seconds (default 60)}, ... }
 -- -> rules, or nil and a message.
--- @tab list the rules, each with name and match
+-- @tparam table list the rules, each with name and match
 -- @treturn Rules the rules
 -- @return[2] nil
 -- @treturn[2] string what is wrong with a rule

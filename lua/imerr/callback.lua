@@ -99,7 +99,7 @@ function _M.reject(code, info)
 end
 
 --- The JSON text of an answer.
--- @tab ans an answer of allow, drop or reject
+-- @tparam table ans an answer of allow, drop or reject
 -- @treturn string JSON text
 -- @return[2] nil
 -- @treturn[2] string when ans is not a table

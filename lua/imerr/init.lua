@@ -187,7 +187,7 @@ end)
 -- reason, imerr.reasons, imerr.reasons_list), to iterate it with pairs
 -- on Lua 5.1 and LuaJIT, say; or nil and a message for anything else.
 -- @function copy
--- @tab value a row, a hint, a reason, reasons or reasons_list
+-- @tparam table value a row, a hint, a reason, reasons or reasons_list
 -- @treturn table the copy
 -- @return[2] nil
 -- @treturn[2] string for any other value
@@ -388,7 +388,7 @@ end
 --- imerr.matcher(spec): a predicate over codes (see imerr.matcher). A
 -- convenience: imerr.matcher sits above imerr and is loaded on the first
 -- call, never by require "imerr".
--- @tab spec as imerr.matcher.new takes it
+-- @tparam table spec as imerr.matcher.new takes it
 -- @treturn function predicate(code) -> boolean
 -- @return[2] nil
 -- @treturn[2] string what is wrong with spec

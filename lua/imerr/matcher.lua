@@ -40,7 +40,7 @@ end
 --- matcher.new(spec) -> predicate(code) -> boolean, or nil and a message.
 -- spec maps fields (code, name, official, part, section, class, reason,
 -- action, severity, http_status) to a value or a list of values.
--- @tab spec field -> value or list of values
+-- @tparam table spec field -> value or list of values
 -- @treturn function predicate(code) -> boolean; false for anything that
 -- is not a code
 -- @return[2] nil

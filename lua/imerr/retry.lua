@@ -200,7 +200,7 @@ local THROTTLED = { reduce_rate = true, retry_later = true }
 -- "invalid" (attempt or elapsed are not usable numbers). attempt counts
 -- the attempts made so far (1 after the first failure); elapsed is
 -- seconds since the first attempt started. (An attempts object passes
--- itself as sixth argument, to hear of budget tokens and the relogin.)
+-- itself as last argument, to hear of budget tokens and the relogin.)
 -- @param code a code, a hint or a rest.check error table
 -- @int attempt the attempts made so far
 -- @number[opt] elapsed seconds since the first attempt (0 if nil)

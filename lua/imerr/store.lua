@@ -443,11 +443,12 @@ function Shared:cut(key, p)
 end
 
 ---------------------------------------------------------------------------
--- Redis: each operation is one script, so it is atomic on the server; the
--- limiter uses the server's clock (TIME), the one clock a fleet shares.
--- Times are kept as seconds since 1.6e9 for double precision, numbers are
--- written with %.17g and returned as strings (Redis would truncate Lua
--- numbers to integers). Needs Redis >= 5 (scripts that read TIME write).
+-- Redis: a fleet. Each operation is one script, so it is atomic on the
+-- server; the limiter uses the server's clock (TIME), the one clock a
+-- fleet shares. Times are kept as seconds since 1.6e9 for double
+-- precision, numbers are written with %.17g and returned as strings
+-- (Redis would truncate Lua numbers to integers). Needs Redis >= 5
+-- (scripts that read TIME write).
 -- @section redis
 
 local PRELUDE = MATH .. [[
