@@ -1,6 +1,7 @@
 --- imerr.alert: alert rules over a stream of codes, such as "page when
 -- any critical code is seen, or more than 100 rate_limited codes within
 -- a minute".
+-- @module imerr.alert
 local imerr = require "imerr"
 local matcher = require "imerr.matcher"
 
@@ -27,6 +28,10 @@ end
 --- alert.rules{ {name = ..., match = {matcher spec} or predicate,
 -- more_than = N (default 0), window = seconds (default 60)}, ... }
 -- -> rules, or nil and a message.
+-- @tparam table list the rules, each with name and match
+-- @treturn Rules the rules
+-- @return[2] nil
+-- @treturn[2] string what is wrong with a rule
 function _M.rules(list)
   if type(list) ~= "table" then return nil, "rules must be a list" end
   local rules = setmetatable({}, Rules)
@@ -61,11 +66,19 @@ local function drop_future(r, now)
   r.last = kept[#kept]
 end
 
+--- Rules, made by alert.rules.
+-- @type Rules
+
 --- rules:observe(code, now) -> list of the names of the rules that fire:
 -- those that matched more than more_than codes within their window,
 -- counting this one. now is in seconds (e.g. ngx.now()); when it is
 -- earlier than an earlier call's, the observations after it are dropped.
 -- Without a finite now, nil and a message.
+-- @param code a code, as imerr.lookup takes it
+-- @number now the time in seconds
+-- @treturn {string,...} the names of the rules that fire (maybe none)
+-- @return[2] nil
+-- @treturn[2] string when now is not a finite number
 function Rules:observe(code, now)
   if type(now) ~= "number" or not (now > -math.huge and now < math.huge) then
     return nil, "now must be a finite number of seconds"

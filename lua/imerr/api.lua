@@ -2,6 +2,7 @@
 -- generated into imerr.apis): per API its per-item result lists, whether
 -- it writes, whether it may be repeated after an ambiguous failure, its
 -- call-frequency limit and the codes its page lists.
+-- @module imerr.api
 local apis = require "imerr.apis"
 local quote = require("imerr._private").quote
 
@@ -32,6 +33,10 @@ end
 -- result lists), answer (how its answer departs from the envelope), why
 -- and doc; or nil and a message. path may carry a leading "/", a scheme
 -- and host, and a query string.
+-- @string path the API's path, e.g. "v4/openim/sendmsg"
+-- @treturn table the API's row
+-- @return[2] nil
+-- @treturn[2] string why not
 function _M.get(path)
   local row = by_path[path]
   if row then return row end
@@ -45,6 +50,7 @@ function _M.get(path)
 end
 
 --- Iterates over every API in path order: for path, row in api.each().
+-- @return an iterator of path, row
 function _M.each()
   local i = 0
   return function()

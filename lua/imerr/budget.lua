@@ -6,6 +6,7 @@
 -- fleet), or any object with incr(key, delta, init) -> new value and
 -- get(key). A store that fails, raises or answers anything but a finite
 -- number means no retry: the budget fails closed.
+-- @module imerr.budget
 local store_mod = require "imerr.store"
 
 local type, pcall, setmetatable, tostring = type, pcall, setmetatable, tostring
@@ -14,6 +15,7 @@ local finite = store_mod.finite
 local _M = {}
 
 --- A store for one Lua state (the default).
+-- @return a store of imerr.store.memory
 function _M.memory_store()
   return store_mod.memory()
 end
@@ -26,6 +28,12 @@ local function positive_number(v, max)
   return type(v) == "number" and v > 0 and v <= (max or 1e9)
 end
 
+--- Whether v is a number in (0, max]: rules out NaN, infinities and
+-- absurd settings. (imerr.retry checks its options with it.)
+-- @function positive_number
+-- @param v any value
+-- @tparam[opt=1e9] number max the largest number allowed
+-- @treturn boolean
 _M.positive_number = positive_number
 
 -- Whether a store (an object: ngx.shared.DICT has a metatable, and an
@@ -38,6 +46,11 @@ end
 --- budget.new{ capacity = 500, cost = 5, timeout_cost = 10, refund = 1,
 -- shared = ngx.shared.DICT or store = s, key = "imerr:budget" }
 -- -> a budget, or nil and a message.
+-- @tparam[opt] table opts the options above (numbers in (0, 1e9]; key a
+-- non-empty string); no store and no shared: a memory store
+-- @treturn Budget a budget
+-- @return[2] nil
+-- @treturn[2] string what is wrong with opts
 function _M.new(opts)
   if opts == nil then opts = {} end
   if type(opts) ~= "table" then return nil, "budget options must be a table" end
@@ -108,8 +121,15 @@ local function repay(self)
   if owed > 0 and incr(self, owed) then self.owed = 0 end
 end
 
+--- A retry budget, made by budget.new.
+-- @type Budget
+
 --- Takes the tokens for one retry: returns the cost taken, or nil when the
 -- budget cannot pay (or its store fails: then no retry, to be safe).
+-- @param[opt] after_timeout true when the failure was a timeout: takes
+-- timeout_cost instead of cost
+-- @treturn number the tokens taken
+-- @return[2] nil: no retry
 function Budget:take(after_timeout)
   local cost = after_timeout and self.timeout_cost or self.cost
   if self.atomic then
@@ -132,6 +152,8 @@ function Budget:take(after_timeout)
 end
 
 --- Reports a success: gives back `taken` tokens, or `refund` if none.
+-- Never above capacity.
+-- @tparam[opt] number taken what the request's retries took
 function Budget:success(taken)
   local add = positive_number(taken, self.capacity) and taken or self.refund
   if self.atomic then
@@ -146,6 +168,9 @@ end
 --- Tokens left now, or nil and a message when the store fails. A bucket
 -- not created yet is full; one this budget saw before and finds gone is
 -- empty.
+-- @treturn number the tokens left
+-- @return[2] nil
+-- @treturn[2] string what the store said
 function Budget:tokens()
   local ok, v, err = pcall(self.store.get, self.store, self.key)
   if not ok then return nil, "budget store failed: " .. tostring(v) end
@@ -157,7 +182,12 @@ function Budget:tokens()
   return v
 end
 
+--- Functions
+-- @section functions
+
 --- Whether b was made by budget.new.
+-- @param b any value
+-- @treturn boolean
 function _M.is_budget(b)
   return getmetatable(b) == Budget
 end

@@ -5,6 +5,7 @@
 -- callbacks, 38000..39000 for friend callbacks) rejects and passes the
 -- app's code and ErrorInfo through to the client. ErrorInfo
 -- is cut to MAX_INFO bytes; encode writes valid UTF-8 whatever it holds.
+-- @module imerr.callback
 local imerr = require "imerr"
 local json = require "imerr._json"
 
@@ -14,6 +15,21 @@ local _M = { _VERSION = imerr._VERSION,
   ALLOW = 0, REJECT = 1, DROP = 2, APP_MIN = 120001, APP_MAX = 130000 }
 
 local KEYS = { "ActionStatus", "ErrorCode", "ErrorInfo" }
+
+--- ErrorCode 0: allows the message or operation.
+-- @field ALLOW
+
+--- ErrorCode 1: rejects; the sender gets 20006.
+-- @field REJECT
+
+--- ErrorCode 2: drops silently.
+-- @field DROP
+
+--- 120001, the first code of the one-to-one messages' app-defined range.
+-- @field APP_MIN
+
+--- 130000, the last code of that range (APP_RANGES has all of them).
+-- @field APP_MAX
 
 --- The app-defined ranges, from the table's rows (reason app_defined):
 -- a list of { first, last, name } in ascending order.
@@ -34,8 +50,8 @@ local function app_defined(code)
   return false
 end
 
--- ErrorInfo reaches the sender's client: longer texts are cut (on a UTF-8
--- character boundary) to this many bytes and "...".
+--- ErrorInfo reaches the sender's client: longer texts are cut (on a
+-- UTF-8 character boundary) to this many bytes and "...".
 _M.MAX_INFO = 256
 
 local function answer(code, info)
@@ -50,11 +66,13 @@ local function check_info(info)
 end
 
 --- The answer that lets the message or operation through.
+-- @treturn table { ActionStatus = "OK", ErrorCode = 0, ErrorInfo = "" }
 function _M.allow()
   return answer(_M.ALLOW)
 end
 
 --- The answer that drops the message silently.
+-- @treturn table { ActionStatus = "OK", ErrorCode = 2, ErrorInfo = "" }
 function _M.drop()
   return answer(_M.DROP)
 end
@@ -62,6 +80,11 @@ end
 --- reject([info]) rejects with ErrorCode 1; reject(code, [info]) with the
 -- app's own code, which must lie in an app-defined range (APP_RANGES).
 -- Returns the answer, or nil and a message.
+-- @tparam[opt] number|string code the app's code; or info when a string
+-- @string[opt] info the ErrorInfo for the client
+-- @treturn table the answer
+-- @return[2] nil
+-- @treturn[2] string what is wrong with code or info
 function _M.reject(code, info)
   if type(code) == "string" and info == nil then code, info = nil, code end
   local err = check_info(info)
@@ -76,6 +99,10 @@ function _M.reject(code, info)
 end
 
 --- The JSON text of an answer.
+-- @tparam table ans an answer of allow, drop or reject
+-- @treturn string JSON text
+-- @return[2] nil
+-- @treturn[2] string when ans is not a table
 function _M.encode(ans)
   if type(ans) ~= "table" then
     return nil, "answer must be a table, got " .. type(ans)
@@ -83,8 +110,9 @@ function _M.encode(ans)
   return json.object(ans, KEYS)
 end
 
--- The two fixed answers as text, for handlers that answer on every call.
+--- The allow answer as JSON text, for handlers that answer on every call.
 _M.ALLOW_JSON = _M.encode(_M.allow())
+--- The drop answer as JSON text.
 _M.DROP_JSON = _M.encode(_M.drop())
 
 return _M

@@ -4,6 +4,7 @@
 -- transport), classifies codes, and turns whatever a caller passes for a
 -- code into the private hint that decisions read. Every hint it gives is
 -- read-only. imerr.retry re-exports all of it.
+-- @module imerr.hint
 local imerr = require "imerr"
 local private = require "imerr._private"
 
@@ -34,10 +35,16 @@ local function make(name, action, status, ambiguous)
   return hint
 end
 
---- The hint for a reason that has no row (e.g. "unknown", "invalid",
--- "bad_response", "timeout"): the fields of a row's hint, min_delay 0,
+--- The hint for a reason that has no row ("unknown", "invalid",
+-- "bad_response", "timeout", ...): the fields of a row's hint, min_delay 0,
 -- action "none" unless given. The same read-only table for the same
 -- reason and action; nil and a message for an unknown reason or action.
+-- @string name a reason of data/reasons.tsv
+-- @string[opt="none"] action an action (retry, retry_later, reduce_rate,
+-- reconnect, wait_in_progress, relogin, fix_request, fix_config, none)
+-- @treturn table the hint
+-- @return[2] nil
+-- @treturn[2] string for an unknown reason or action
 function _M.reason_hint(name, action)
   action = action or "none"
   if type(name) ~= "string" or not reasons[name] then
@@ -55,8 +62,18 @@ function _M.reason_hint(name, action)
   return hint[VIEW]
 end
 
---- Hints for what has no row: an unknown code, something that is not a
+-- Hints for what has no row: an unknown code, something that is not a
 -- code, an answer that is not a valid REST envelope.
+
+--- The hint of an unknown code (reason "unknown").
+-- @table UNKNOWN
+
+--- The hint of something that is not a code (reason "invalid").
+-- @table INVALID
+
+--- The hint of an answer that is not a valid REST envelope (reason
+-- "bad_response").
+-- @table BAD_RESPONSE
 _M.UNKNOWN = _M.reason_hint("unknown")
 _M.INVALID = _M.reason_hint("invalid")
 _M.BAD_RESPONSE = _M.reason_hint("bad_response")
@@ -77,6 +94,10 @@ local http_hints = {}
 -- status is its field `status`. A 4xx status is never ambiguous: the
 -- request was refused (408: it never fully arrived). Read-only, one table
 -- per status.
+-- @int status an HTTP status, 100..599
+-- @treturn table the hint
+-- @return[2] nil
+-- @treturn[2] string when status is no integer in 100..599
 function _M.http_hint(status)
   local hint = http_hints[status]
   if hint then return hint end
@@ -110,6 +131,10 @@ end
 --- class, reason of a code: "ok" | "transient" | "fatal", and the reason.
 -- Unknown codes are "fatal", "unknown"; anything that is not a code is
 -- "fatal", "invalid"; both with a message as third value. Never raises.
+-- @param code a code: number or decimal string
+-- @treturn string "ok", "transient" or "fatal"
+-- @treturn string the reason
+-- @treturn[opt] string a message, for an unknown code or bad input
 function _M.classify(code)
   local hint = hint_of[code] or parsed_hint(code)
   if hint then return hint.class, hint.reason end
@@ -120,6 +145,10 @@ end
 --- The hint for a code (read-only, shared by the codes with the same
 -- answer). An unknown code gives UNKNOWN; anything else nil and a
 -- message.
+-- @param code a code: number or decimal string
+-- @treturn table the hint
+-- @return[2] nil
+-- @treturn[2] string for what is not a code
 function _M.of(code)
   local hint = hint_of[code] or parsed_hint(code)
   if hint then return hint[VIEW] end
@@ -150,6 +179,9 @@ end
 -- view), or any other table with usable class (ok, transient, fatal),
 -- action (a string) and min_delay (seconds in [0, 3600]), of which a
 -- checked copy (ambiguous only when it is true); else nil.
+-- @param value a code, a hint or a table with class, action, min_delay
+-- @treturn table the private hint (not read-only: only read it)
+-- @return[2] nil, for an unusable value
 function _M.resolve(value)
   local hint = hint_of[value]
   if hint then return hint end

@@ -6,6 +6,7 @@
 -- codes are table indexes; only unusual input reaches the C core. Rows,
 -- hints and reasons are read-only views (imerr._private): a caller cannot
 -- change what imerr or anyone else in the process reads.
+-- @module imerr
 local core = require "imerr.core"
 local private = require "imerr._private"
 
@@ -14,6 +15,9 @@ local byte, find, next = string.byte, string.find, next
 local view, private_of = private.view, private.private
 
 local _M = { _VERSION = core._VERSION }
+
+--- The version of imerr, as "1.0.0" (that of the C core).
+-- @field _VERSION
 
 -- The loops below run once per require: LuaJIT would only spend time
 -- compiling them. (This chunk only: jit.off(true), without a second
@@ -55,7 +59,7 @@ local by_name, by_text = {}, {}
 -- only (see above); elsewhere it grows with the rows looked up.
 local by_key = has_new and new_tab(0, n) or {}
 
---- What each reason means: reason -> {name, meaning, class, http_status,
+-- What each reason means: reason -> {name, meaning, class, http_status,
 -- severity, ambiguous}, and the same in documented order in reasons_list.
 -- All read-only.
 local reasons, reasons_list = private.reasons, {}
@@ -69,6 +73,13 @@ for i = 1, math.huge do
   reasons[name], reasons_list[i] = reason, view(reason)
   reason_views[name] = reasons_list[i]
 end
+--- What each reason means: reason -> {name, meaning, class, http_status,
+-- severity, ambiguous} (data/reasons.tsv). Read-only.
+-- @table reasons
+
+--- The same entries as reasons, as a list in documented order.
+-- Read-only.
+-- @table reasons_list
 _M.reasons, _M.reasons_list = view(reason_views), view(reasons_list, false,
   true)
 
@@ -136,6 +147,7 @@ local function load_columns()
   end
 end
 
+--- Number of rows in the table (a range is one row).
 _M.count = n
 
 -- The view of row i, made on first use, in Lua, so that LuaJIT compiles
@@ -158,20 +170,27 @@ end
 -- it; it holds neither the range's inner codes nor strings (use lookup
 -- for those). Kept for code written against earlier versions: lookup is
 -- as fast.
+-- @table index
 _M.index = private.lookup_view(function(code)
   local i = index_of[code]
   if i then return row_at(i) end
 end)
 
 --- A read-only index from a code (number) to its row's hint.
+-- @table hint_index
 _M.hint_index = private.lookup_view(function(code)
   local hint = hint_of[code]
   return hint and hint[VIEW]
 end)
 
 --- A plain, writable deep copy of a table imerr shares (a row, a hint, a
--- reason, imerr.reasons, imerr.reasons_list), e.g. to iterate it with
--- pairs on Lua 5.1 and LuaJIT; or nil and a message for anything else.
+-- reason, imerr.reasons, imerr.reasons_list), to iterate it with pairs
+-- on Lua 5.1 and LuaJIT, say; or nil and a message for anything else.
+-- @function copy
+-- @tparam table value a row, a hint, a reason, reasons or reasons_list
+-- @treturn table the copy
+-- @return[2] nil
+-- @treturn[2] string for any other value
 local function copy(value)
   local t = private_of(value)
   if not t then return nil, "not a table imerr shares: " .. type(value) end
@@ -207,8 +226,14 @@ local function range_row(code)
   if i then return row_at(i) end
 end
 
--- Turns any accepted form of a code into an integral number, or nil and
--- why not. Accepted: integers, integral floats, decimal strings.
+--- Turns any accepted form of a code into an integral number, or nil and
+-- why not. Accepted: integers, integral floats, decimal strings. Unknown
+-- codes pass: only the form is checked.
+-- @function to_code
+-- @param value a number or a string
+-- @treturn number the code
+-- @return[2] nil
+-- @treturn[2] string why value is no code
 local function to_code(value)
   local t = type(value)
   if t == "number" then
@@ -265,6 +290,10 @@ end
 -- changed the meaning since the source) and hint (what to do about it:
 -- class, reason, action, min_delay, http_status, severity, ambiguous); or
 -- nil and a message. The same table every time, shared by every caller.
+-- @param code a code: number or decimal string
+-- @treturn table the row
+-- @return[2] nil
+-- @treturn[2] string for an unknown code or bad input
 function _M.lookup(code)
   local row = by_key[code]
   if row then return row end
@@ -279,6 +308,10 @@ local function slow_field(code, key)
 end
 
 --- The constant name of a code, or nil and a message.
+-- @param code a code: number or decimal string
+-- @treturn string the name, e.g. "ERR_SDK_NOT_INITIALIZED"
+-- @return[2] nil
+-- @treturn[2] string for an unknown code or bad input
 function _M.name(code)
   local i = index_of[code]
   if i then
@@ -289,6 +322,10 @@ function _M.name(code)
 end
 
 --- The error-code page's text for a code, or nil and a message.
+-- @param code a code: number or decimal string
+-- @treturn string the text
+-- @return[2] nil
+-- @treturn[2] string for an unknown code or bad input
 function _M.message(code)
   local i = index_of[code]
   if i then
@@ -314,8 +351,12 @@ local function name_index(name)
   return nil, "unknown name: " .. private.quote(name, 60)
 end
 
---- The code for a constant name (exact, e.g. "ERR_SDK_NOT_INITIALIZED"),
+--- The code for a constant name (exact: "ERR_SDK_NOT_INITIALIZED"),
 -- or nil and a message. A range's name gives its first code.
+-- @string name the constant name
+-- @treturn number the code
+-- @return[2] nil
+-- @treturn[2] string for an unknown name or a non-string
 function _M.code(name)
   local i, err = name_index(name)
   if i then return codes[i] end
@@ -323,6 +364,10 @@ function _M.code(name)
 end
 
 --- The row for a name, or nil and a message.
+-- @string name the constant name
+-- @treturn table the row, as lookup gives it
+-- @return[2] nil
+-- @treturn[2] string for an unknown name or a non-string
 function _M.lookup_name(name)
   local i, err = name_index(name)
   if i then return row_at(i) end
@@ -331,6 +376,7 @@ end
 
 --- Iterates over all rows in ascending code order: for code, row in ...
 -- (each row is made as it comes, about 0.7 KB each, and kept).
+-- @return an iterator of code, row
 function _M.entries()
   local i = 0
   return function()
@@ -342,6 +388,10 @@ end
 --- imerr.matcher(spec): a predicate over codes (see imerr.matcher). A
 -- convenience: imerr.matcher sits above imerr and is loaded on the first
 -- call, never by require "imerr".
+-- @tparam table spec as imerr.matcher.new takes it
+-- @treturn function predicate(code) -> boolean
+-- @return[2] nil
+-- @treturn[2] string what is wrong with spec
 function _M.matcher(spec)
   return require("imerr.matcher").new(spec)
 end

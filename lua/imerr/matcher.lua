@@ -1,6 +1,7 @@
 --- imerr.matcher: predicates over codes for alert rules, e.g.
 -- matcher.new{ class = "transient", reason = "rate_limited",
 -- section = "group" } matches codes with all of these.
+-- @module imerr.matcher
 local imerr = require "imerr"
 
 local type, pairs, lookup, to_code = type, pairs, imerr.lookup, imerr.to_code
@@ -39,6 +40,11 @@ end
 --- matcher.new(spec) -> predicate(code) -> boolean, or nil and a message.
 -- spec maps fields (code, name, official, part, section, class, reason,
 -- action, severity, http_status) to a value or a list of values.
+-- @tparam table spec field -> value or list of values
+-- @treturn function predicate(code) -> boolean; false for anything that
+-- is not a code
+-- @return[2] nil
+-- @treturn[2] string what is wrong with spec
 function _M.new(spec)
   if type(spec) ~= "table" then
     return nil, "matcher spec must be a table, got " .. type(spec)

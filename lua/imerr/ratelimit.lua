@@ -6,6 +6,7 @@
 -- burst calls at once, then `rate` a second. Throttling answers cut the
 -- rate that every limiter on the key sees, as AWS's adaptive retry mode
 -- does for one client; it grows back along the same CUBIC curve.
+-- @module imerr.ratelimit
 local imerr = require "imerr"
 local store_mod = require "imerr.store"
 local resolve = require("imerr.hint").resolve
@@ -53,6 +54,10 @@ local CHECKS = {
 -- adaptive rate; throttling answers within `hold` seconds of a cut do not
 -- cut again (they answer calls sent before it); the rate never falls
 -- below min_rate (0.5, or rate when lower).
+-- @tparam table opts the options above; rate is required
+-- @treturn Limiter a limiter
+-- @return[2] nil
+-- @treturn[2] string what is wrong with opts
 function _M.new(opts)
   if type(opts) ~= "table" then
     return nil, "limiter options must be a table"
@@ -75,10 +80,17 @@ function _M.new(opts)
   return l
 end
 
+--- A limiter, made by ratelimit.new or ratelimit.for_api.
+-- @type Limiter
+
 --- limiter:take([n]) -> 0 when n calls (1 by default) may go now, and
 -- counts them; otherwise the seconds to wait before asking again, and
 -- counts nothing. Never sleeps. nil and a message when n is not a number
 -- in (0, burst] or the store fails (then the caller chooses: see README).
+-- @tparam[opt=1] number n the calls about to go
+-- @treturn number 0, or the seconds to wait
+-- @return[2] nil
+-- @treturn[2] string what failed
 function Limiter:take(n)
   if n == nil then n = 1 end
   if type(n) ~= "number" or not (n > 0) or n > self.burst then
@@ -92,6 +104,9 @@ end
 
 --- limiter:current_rate() -> the calls a second allowed now on this key (the
 -- configured rate, or less after throttling), or nil and a message.
+-- @treturn number calls a second
+-- @return[2] nil
+-- @treturn[2] string what the store said
 function Limiter:current_rate()
   local ok, r, err = pcall(self.store.rate, self.store, self.key, self)
   if not ok then return nil, tostring(r) end
@@ -116,6 +131,10 @@ end
 -- force; false for any other answer (growth back needs no store call:
 -- it follows the time since the cut), nil and a message when the store
 -- fails. answer: a code, a hint or a rest.check error table.
+-- @param answer a code, a hint or a rest.check error table
+-- @return the rate now in force (a number), or false
+-- @return[2] nil
+-- @treturn[2] string what the store said
 function Limiter:observe(answer)
   if reason_of(answer) ~= "rate_limited" then return false end
   local ok, r, err = pcall(self.store.cut, self.store, self.key, self)
@@ -124,7 +143,12 @@ function Limiter:observe(answer)
   return r
 end
 
+--- Functions
+-- @section functions
+
 --- Whether l was made by ratelimit.new.
+-- @param l any value
+-- @treturn boolean
 function _M.is_limiter(l)
   return getmetatable(l) == Limiter
 end
@@ -135,6 +159,11 @@ end
 -- second), keyed "imerr:rl:<app>:<path>", with a burst of a tenth of the
 -- rate (at least 1). rate overrides the catalogue; without either, nil
 -- and a message.
+-- @string path a REST API path, e.g. "v4/openim/sendmsg"
+-- @tparam[opt] table opts the options above
+-- @treturn Limiter a limiter
+-- @return[2] nil
+-- @treturn[2] string why not
 function _M.for_api(path, opts)
   if type(path) ~= "string" or path == "" then
     return nil, "for_api needs an API path"

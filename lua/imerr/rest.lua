@@ -3,6 +3,7 @@
 -- for a partial batchsendmsg), ErrorCode, ErrorInfo, usually RequestId,
 -- and for batch APIs per-item results in one of many shapes, which the
 -- API catalogue (imerr.api, data/rest_apis.tsv) names per API.
+-- @module imerr.rest
 local imerr = require "imerr"
 local hints = require "imerr.hint"
 local api = require "imerr.api"
@@ -16,10 +17,10 @@ local tointeger = math.tointeger or function(v) return v end
 
 local _M = { _VERSION = imerr._VERSION }
 
--- Deeper JSON is no IM answer; cjson refuses it before building it.
+--- Deeper JSON is no IM answer; cjson refuses it before building it.
 _M.MAX_DEPTH = 64
--- ErrorInfo and other texts of the answer are cut to this many bytes (on a
--- UTF-8 character boundary, with "...") and made valid UTF-8: an answer
+--- ErrorInfo and other texts of the answer are cut to this many bytes (on
+-- a UTF-8 character boundary, with "...") and made valid UTF-8: an answer
 -- cannot grow them, or the log lines and answers that carry them, without
 -- bound.
 _M.MAX_INFO = 512
@@ -312,7 +313,17 @@ local function decode_text(text, decode)
 end
 
 --- rest.api(path) -> the catalogue row of a REST API (see imerr.api), or
--- nil and a message; rest.apis() iterates over all of them.
+-- nil and a message (imerr.api.get).
+-- @function api
+-- @string path a REST API path
+-- @treturn table the API's row
+-- @return[2] nil
+-- @treturn[2] string why not
+
+--- rest.apis() iterates over all of them: for path, row in rest.apis()
+-- (imerr.api.each).
+-- @function apis
+-- @return an iterator of path, row
 _M.api, _M.apis = api.get, api.each
 
 local OPTS = "check options must be an API path, a decoder function " ..
@@ -370,6 +381,13 @@ end
 -- decode = function }. Without a catalogued api, lists of items with
 -- ErrorCode, ResultCode, RetCode or Code and the bare id lists are found
 -- on their own. Junk gives reason "bad_response"; nothing raises.
+-- @tparam table|string answer the decoded answer or its JSON text
+-- @tparam[opt] string|function|table opts the API's path, a decoder, or
+-- { api = path, decode = function }
+-- @treturn table the decoded answer
+-- @treturn[opt] table the failed items, when any
+-- @return[2] nil
+-- @treturn[2] table the error table
 function _M.check(answer, opts)
   local path, decode = options(opts)
   if path == false then

@@ -3,6 +3,7 @@
 -- the policy: exponential backoff with jitter, per-code minimum delays,
 -- attempt caps, deadlines, a shared retry budget and one retry after a
 -- fresh login.
+-- @module imerr.retry
 local imerr = require "imerr"
 local private = require "imerr._private"
 local hints = require "imerr.hint"
@@ -15,16 +16,64 @@ local api
 
 local _M = { _VERSION = imerr._VERSION }
 
--- Attempts are capped whatever max_attempts says (gRPC clamps to 5).
+--- Attempts are capped whatever max_attempts says (gRPC clamps to 5).
 _M.HARD_MAX_ATTEMPTS = 10
 
 -- Hints and classification live in imerr.hint; retry keeps its names.
+
+--- The hint of an unknown code (imerr.hint.UNKNOWN).
+-- @table UNKNOWN
+
+--- The hint of what is not a code (imerr.hint.INVALID).
+-- @table INVALID
+
+--- The hint of an answer that is not a valid REST envelope
+-- (imerr.hint.BAD_RESPONSE).
+-- @table BAD_RESPONSE
+
+--- The hint for an HTTP status of the transport (imerr.hint.http_hint).
+-- @function http_hint
+-- @int status an HTTP status, 100..599
+-- @treturn table the hint
+-- @return[2] nil
+-- @treturn[2] string when status is no HTTP status
+
+--- The hint for a reason that has no row (imerr.hint.reason_hint).
+-- @function reason_hint
+-- @string name a reason of data/reasons.tsv
+-- @string[opt="none"] action an action
+-- @treturn table the hint
+-- @return[2] nil
+-- @treturn[2] string for an unknown reason or action
+
+--- class, reason of a code (imerr.hint.classify).
+-- @function classify
+-- @param code a code: number or decimal string
+-- @treturn string "ok", "transient" or "fatal"
+-- @treturn string the reason
+-- @treturn[opt] string a message, for an unknown code or bad input
+
+--- The hint for a code (imerr.hint.of).
+-- @function hint
+-- @param code a code: number or decimal string
+-- @treturn table the hint; UNKNOWN for an unknown code
+-- @return[2] nil
+-- @treturn[2] string for what is not a code
 _M.UNKNOWN, _M.INVALID = hints.UNKNOWN, hints.INVALID
 _M.BAD_RESPONSE = hints.BAD_RESPONSE
 _M.http_hint, _M.reason_hint = hints.http_hint, hints.reason_hint
 _M.classify, _M.hint = hints.classify, hints.of
 
---- retry.budget{...}: the shared retry budget (see imerr.budget).
+--- retry.budget{...}: the shared retry budget (see imerr.budget.new).
+-- @function budget
+-- @tparam[opt] table opts as imerr.budget.new
+-- @return a budget
+-- @return[2] nil
+-- @treturn[2] string what is wrong with opts
+
+--- A store for one Lua state (imerr.budget.memory_store).
+-- @function memory_store
+-- @return a store
 _M.budget = budget.new
 _M.memory_store = budget.memory_store
 
@@ -91,6 +140,10 @@ end
 -- idempotent = false is for requests that must not be carried out twice
 -- (sendmsg): no retry after an ambiguous failure (a timeout, a broken
 -- connection or answer), which may have been carried out already.
+-- @tparam[opt] table opts the options above (numbers in seconds)
+-- @treturn Policy a policy
+-- @return[2] nil
+-- @treturn[2] string what is wrong with opts
 function _M.policy(opts)
   if opts == nil then opts = {} end
   if type(opts) ~= "table" then return nil, "policy options must be a table" end
@@ -134,6 +187,9 @@ end
 
 local THROTTLED = { reduce_rate = true, retry_later = true }
 
+--- A retry policy, made by retry.policy.
+-- @type Policy
+
 --- policy:next(code, attempt, elapsed, fresh_credentials) -> delay in
 -- seconds before the next attempt, or nil and why not. code may also be
 -- a hint or the error table of rest.check. Why not: "ok", "ambiguous"
@@ -144,7 +200,15 @@ local THROTTLED = { reduce_rate = true, retry_later = true }
 -- "invalid" (attempt or elapsed are not usable numbers). attempt counts
 -- the attempts made so far (1 after the first failure); elapsed is
 -- seconds since the first attempt started. (An attempts object passes
--- itself as sixth argument, to hear of budget tokens and the relogin.)
+-- itself as last argument, to hear of budget tokens and the relogin.)
+-- @param code a code, a hint or a rest.check error table
+-- @int attempt the attempts made so far
+-- @number[opt] elapsed seconds since the first attempt (0 if nil)
+-- @bool[opt] fresh_credentials true after a new UserSig
+-- @tparam[opt] Attempts attempts the attempts object asking
+-- @treturn number the delay in seconds
+-- @return[2] nil
+-- @treturn[2] string why not
 function Policy:next(code, attempt, elapsed, fresh_credentials, attempts)
   -- Decisions read private hints only: a known code's, imerr's own hint
   -- behind its read-only view, or a checked copy of any other table.
@@ -208,6 +272,10 @@ Attempts.__index = Attempts
 -- or nil and a message. opts.api, a REST API path, takes idempotent from
 -- the API catalogue (imerr.api); opts.idempotent (a boolean) overrides
 -- it. Without either the policy's idempotent applies.
+-- @tparam[opt] table opts { api = path, idempotent = boolean }
+-- @treturn Attempts the attempts object
+-- @return[2] nil
+-- @treturn[2] string what is wrong with opts, or an unknown api
 function Policy:start(opts)
   local idempotent
   if opts ~= nil then
@@ -231,8 +299,15 @@ function Policy:start(opts)
     Attempts)
 end
 
+--- The state of one logical request, made by policy:start.
+-- @type Attempts
+
 --- attempts:next(code) -> delay before the next attempt, or nil and why
 -- (as policy:next). Counts the attempt when it returns a delay.
+-- @param code a code, a hint or a rest.check error table
+-- @treturn number the delay in seconds
+-- @return[2] nil
+-- @treturn[2] string why not
 function Attempts:next(code)
   local p = self.policy
   local delay, why = p:next(code, self.made, p.clock() - self.started,
@@ -255,6 +330,7 @@ function Attempts:success()
 end
 
 --- Number of attempts made so far.
+-- @treturn int
 function Attempts:count()
   return self.made
 end

@@ -14,6 +14,7 @@
 --     them), else the seconds to wait (counting nothing)
 --   s:cut(key, limiter) -> the rate now, and whether it was cut
 --   s:rate(key, limiter) -> the rate now
+-- @module imerr.store
 local type, tonumber, tostring, pcall = type, tonumber, tostring, pcall
 local setmetatable, find, format = setmetatable, string.find, string.format
 local huge = math.huge
@@ -72,10 +73,16 @@ end
 local load = rawget(_G, "loadstring") or load
 local num, rate_at, admit, ttl = assert(load(MATH ..
   " return num, rate_at, admit, ttl", "=imerr.store.math"))()
+--- The finite number x reads as (a number or a numeric string), or nil:
+-- the stores' reading of what they hold.
+-- @function number
+-- @param x any value
+-- @treturn[opt] number
 _M.number = num
 
 ---------------------------------------------------------------------------
 -- Memory: plain tables, for one Lua state.
+-- @section memory
 
 local function default_clock()
   local ngx = rawget(_G, "ngx")
@@ -107,7 +114,10 @@ local function read_clock(clock)
   return nil, "store clock gave no finite number"
 end
 
--- A finite number (not a string that reads as one).
+--- Whether v is a finite number (not a string that reads as one).
+-- @function finite
+-- @param v any value
+-- @treturn boolean
 local function finite(v)
   return type(v) == "number" and num(v) ~= nil
 end
@@ -122,6 +132,10 @@ Memory.__index = Memory
 
 --- store.memory{ clock = fn } -> a store for one Lua state. The clock
 -- (seconds, ngx.now or socket.gettime by default) serves the limiter.
+-- @tparam[opt] table opts { clock = function }
+-- @treturn Memory a store
+-- @return[2] nil
+-- @treturn[2] string what is wrong with opts
 function _M.memory(opts)
   local clock, err = clock_option(opts)
   if not clock then return nil, err end
@@ -129,10 +143,24 @@ function _M.memory(opts)
     clock = clock }, Memory)
 end
 
+--- A store for one Lua state, made by store.memory. Every store has
+-- these methods; each answers nil and a message when its store fails.
+-- @type Memory
+
+--- The number at key, or nil when absent.
+-- @string key the key
+-- @treturn[opt] number
 function Memory:get(key)
   return self.values[key]
 end
 
+--- Adds delta to the number at key (init when absent).
+-- @string key the key
+-- @number delta what to add
+-- @number init the value of an absent key
+-- @treturn number the new value
+-- @return[2] nil
+-- @treturn[2] string when a number is not finite, or the store fails
 function Memory:incr(key, delta, init)
   if not finite(delta) or not finite(init) then
     return bad_number("delta and init")
@@ -142,6 +170,16 @@ function Memory:incr(key, delta, init)
   return v
 end
 
+--- Adds delta to the number at key (init when absent) unless the value
+-- would fall below 0; never above capacity.
+-- @string key the key
+-- @number delta what to add (negative to take)
+-- @number capacity the largest value
+-- @number init the value of an absent key
+-- @treturn number the value now
+-- @treturn boolean whether delta was applied
+-- @return[2] nil
+-- @treturn[2] string when a number is not finite, or the store fails
 function Memory:bucket(key, delta, capacity, init)
   if not finite(delta) or not finite(capacity) or not finite(init) then
     return bad_number("delta, capacity and init")
@@ -154,6 +192,14 @@ function Memory:bucket(key, delta, capacity, init)
   return v, true
 end
 
+--- The limiter's admission: 0 when cost calls may go (and counts them),
+-- else the seconds to wait (counting nothing).
+-- @string key the limiter's key
+-- @number cost the calls
+-- @param p the limiter: its rate, burst, beta, scale, min_rate, hold
+-- @treturn number 0 or the seconds to wait
+-- @return[2] nil
+-- @treturn[2] string when the clock or the store fails
 function Memory:admit(key, cost, p)
   local now, err = read_clock(self.clock)
   if not now then return nil, err end
@@ -164,6 +210,12 @@ function Memory:admit(key, cost, p)
   return wait
 end
 
+--- The limiter's rate now (calls a second).
+-- @string key the limiter's key
+-- @param p the limiter: its rate, burst, beta, scale, min_rate, hold
+-- @treturn number the rate
+-- @return[2] nil
+-- @treturn[2] string when the clock or the store fails
 function Memory:rate(key, p)
   local now, err = read_clock(self.clock)
   if not now then return nil, err end
@@ -171,6 +223,14 @@ function Memory:rate(key, p)
     p.scale, p.min_rate)
 end
 
+--- Cuts the limiter's rate after a throttling answer, unless it was cut
+-- less than hold seconds ago.
+-- @string key the limiter's key
+-- @param p the limiter: its rate, burst, beta, scale, min_rate, hold
+-- @treturn number the rate now
+-- @treturn boolean whether it was cut
+-- @return[2] nil
+-- @treturn[2] string when the clock or the store fails
 function Memory:cut(key, p)
   local now, err = read_clock(self.clock)
   if not now then return nil, err end
@@ -187,6 +247,7 @@ end
 -- so read-modify-write operations hold a lock: a key added with a short
 -- expiry (add is atomic). Workers never yield inside, so the lock is held
 -- for microseconds; the expiry frees it should a worker die holding it.
+-- @section shared
 
 local LOCK_TTL, LOCK_SPINS, LOCK_WAIT = 0.01, 1000, 0.001
 
@@ -204,6 +265,11 @@ end
 
 --- store.shared(dict, { clock = fn }) -> a store in an ngx.shared.DICT
 -- (ngx.now by default for the clock), or nil and a message.
+-- @param dict an ngx.shared.DICT
+-- @tparam[opt] table opts { clock = function }
+-- @treturn Shared a store
+-- @return[2] nil
+-- @treturn[2] string what is wrong with dict or opts
 function _M.shared(dict, opts)
   local ok, good = pcall(check_dict, dict)
   if not ok or not good then
@@ -214,6 +280,15 @@ function _M.shared(dict, opts)
   return setmetatable({ dict = dict, clock = clock }, Shared)
 end
 
+--- A store in an ngx.shared.DICT, made by store.shared: the methods of
+-- Memory, atomic between the workers of one nginx.
+-- @type Shared
+
+--- As Memory:get.
+-- @string key the key
+-- @treturn[opt] number
+-- @return[2] nil
+-- @treturn[2] string when the dict fails or holds no finite number
 function Shared:get(key)
   local ok, v, err = pcall(self.dict.get, self.dict, key)
   if not ok then return nil, tostring(v) end
@@ -226,6 +301,13 @@ function Shared:get(key)
   return v
 end
 
+--- As Memory:incr.
+-- @string key the key
+-- @number delta what to add
+-- @number init the value of an absent key
+-- @treturn number the new value
+-- @return[2] nil
+-- @treturn[2] string why not
 function Shared:incr(key, delta, init)
   if not finite(delta) or not finite(init) then
     return bad_number("delta and init")
@@ -273,6 +355,15 @@ local function bucket_locked(self, key, delta, capacity, init)
   return v, true
 end
 
+--- As Memory:bucket, under the key's lock.
+-- @string key the key
+-- @number delta what to add (negative to take)
+-- @number capacity the largest value
+-- @number init the value of an absent key
+-- @treturn number the value now
+-- @treturn boolean whether delta was applied
+-- @return[2] nil
+-- @treturn[2] string why not
 function Shared:bucket(key, delta, capacity, init)
   if not finite(delta) or not finite(capacity) or not finite(init) then
     return bad_number("delta, capacity and init")
@@ -303,12 +394,25 @@ end
 --- Exact between workers: admission happens under the lock, with each
 -- worker's clock; a worker whose cached ngx.now lags admits less, never
 -- more. When the lock stays busy, the answer is to ask again in 1 ms.
+-- Otherwise as Memory:admit.
+-- @string key the limiter's key
+-- @number cost the calls
+-- @param p the limiter: its rate, burst, beta, scale, min_rate, hold
+-- @treturn number 0 or the seconds to wait
+-- @return[2] nil
+-- @treturn[2] string why not
 function Shared:admit(key, cost, p)
   local wait, err = locked(self, key, admit_locked, key, cost, p)
   if wait == nil then return nil, err end
   return wait
 end
 
+--- As Memory:rate.
+-- @string key the limiter's key
+-- @param p the limiter: its rate, burst, beta, scale, min_rate, hold
+-- @treturn number the rate
+-- @return[2] nil
+-- @treturn[2] string why not
 function Shared:rate(key, p)
   local ok, now, _, _, r = pcall(state, self, key, p)
   if not ok then return nil, tostring(now) end
@@ -324,6 +428,13 @@ local function cut_locked(self, key, p)
   return rate_at(now, p.rate, r, now, p.beta, p.scale, p.min_rate), true
 end
 
+--- As Memory:cut, under the key's lock.
+-- @string key the limiter's key
+-- @param p the limiter: its rate, burst, beta, scale, min_rate, hold
+-- @treturn number the rate now
+-- @treturn boolean whether it was cut
+-- @return[2] nil
+-- @treturn[2] string why not
 function Shared:cut(key, p)
   local r, cut = locked(self, key, cut_locked, key, p)
   if r == nil then return nil, cut end
@@ -332,11 +443,13 @@ function Shared:cut(key, p)
 end
 
 ---------------------------------------------------------------------------
--- Redis: each operation is one script, so it is atomic on the server; the
--- limiter uses the server's clock (TIME), the one clock a fleet shares.
--- Times are kept as seconds since 1.6e9 for double precision, numbers are
--- written with %.17g and returned as strings (Redis would truncate Lua
--- numbers to integers). Needs Redis >= 5 (scripts that read TIME write).
+-- Redis: a fleet. Each operation is one script, so it is atomic on the
+-- server; the limiter uses the server's clock (TIME), the one clock a
+-- fleet shares. Times are kept as seconds since 1.6e9 for double
+-- precision, numbers are written with %.17g and returned as strings
+-- (Redis would truncate Lua numbers to integers). Needs Redis >= 5
+-- (scripts that read TIME write).
+-- @section redis
 
 local PRELUDE = MATH .. [[
 local function fmt(x) return string.format('%.17g', x) end
@@ -398,6 +511,9 @@ redis.call('PEXPIRE', key,
 return { fmt(rate_at(now, rate, r, now, beta, scale, low)), 1 }
 ]],
 }
+--- The Lua source of each Redis script, by operation (get, incr,
+-- bucket, admit, rate, cut).
+-- @table scripts
 _M.scripts = SOURCES
 
 -- SHA-1 of each source (the specs recompute them).
@@ -409,6 +525,8 @@ local SHAS = {
   rate = "133c207e0813f3d14dcefdf976f7eb5c25b4213b",
   cut = "6602edb36d0d17c944dfbe6e51d5a54129fe85c5",
 }
+--- The SHA-1 of each script's source, by operation (EVALSHA's names).
+-- @table script_shas
 _M.script_shas = SHAS
 
 local Redis = {}
@@ -428,6 +546,11 @@ end
 -- message), called for each operation; release(client, err) is then called
 -- after it (err nil on success), e.g. to give the connection back to a
 -- pool, or to drop it after an error so that the next call reconnects.
+-- @param client a client with eval, or a function returning one
+-- @tparam[opt] table opts { release = function }
+-- @treturn Redis a store
+-- @return[2] nil
+-- @treturn[2] string what is wrong with client or opts
 function _M.redis(client, opts)
   if opts == nil then opts = {} end
   if type(opts) ~= "table" then return nil, "store options must be a table" end
@@ -483,6 +606,15 @@ local function bad_reply(res)
   return nil, "redis: unexpected reply " .. tostring(res)
 end
 
+--- A store on Redis, made by store.redis: the methods of Memory, each
+-- one script run on the server, with the server's clock.
+-- @type Redis
+
+--- As Memory:get.
+-- @string key the key
+-- @treturn[opt] number
+-- @return[2] nil
+-- @treturn[2] string when Redis fails or holds no finite number
 function Redis:get(key)
   local res, err = run(self, "get", key)
   if err then return nil, err end
@@ -492,6 +624,13 @@ function Redis:get(key)
   return v
 end
 
+--- As Memory:incr.
+-- @string key the key
+-- @number delta what to add
+-- @number init the value of an absent key
+-- @treturn number the new value
+-- @return[2] nil
+-- @treturn[2] string why not
 function Redis:incr(key, delta, init)
   if not finite(delta) or not finite(init) then
     return bad_number("delta and init")
@@ -510,6 +649,15 @@ local function pair(res, err)
   return v, tonumber(res[2]) == 1
 end
 
+--- As Memory:bucket.
+-- @string key the key
+-- @number delta what to add (negative to take)
+-- @number capacity the largest value
+-- @number init the value of an absent key
+-- @treturn number the value now
+-- @treturn boolean whether delta was applied
+-- @return[2] nil
+-- @treturn[2] string why not
 function Redis:bucket(key, delta, capacity, init)
   if not finite(delta) or not finite(capacity) or not finite(init) then
     return bad_number("delta, capacity and init")
@@ -518,6 +666,13 @@ function Redis:bucket(key, delta, capacity, init)
     format("%.17g", capacity), format("%.17g", init)))
 end
 
+--- As Memory:admit, with the server's clock.
+-- @string key the limiter's key
+-- @number cost the calls
+-- @param p the limiter: its rate, burst, beta, scale, min_rate, hold
+-- @treturn number 0 or the seconds to wait
+-- @return[2] nil
+-- @treturn[2] string why not
 function Redis:admit(key, cost, p)
   local res, err = run(self, "admit", key, cost, p.rate, p.burst, p.beta,
     p.scale, p.min_rate)
@@ -527,18 +682,36 @@ function Redis:admit(key, cost, p)
   return wait
 end
 
+--- As Memory:rate, with the server's clock.
+-- @string key the limiter's key
+-- @param p the limiter: its rate, burst, beta, scale, min_rate, hold
+-- @treturn number the rate
+-- @return[2] nil
+-- @treturn[2] string why not
 function Redis:rate(key, p)
   local res, err = run(self, "rate", key, p.rate, p.beta, p.scale, p.min_rate)
   if err then return nil, err end
   return num(res) or bad_reply(res)
 end
 
+--- As Memory:cut, with the server's clock.
+-- @string key the limiter's key
+-- @param p the limiter: its rate, burst, beta, scale, min_rate, hold
+-- @treturn number the rate now
+-- @treturn boolean whether it was cut
+-- @return[2] nil
+-- @treturn[2] string why not
 function Redis:cut(key, p)
   return pair(run(self, "cut", key, p.rate, p.beta, p.scale, p.min_rate,
     p.hold))
 end
 
+--- Checks.
+-- @section checks
+
 --- Whether s has every operation of an imerr store.
+-- @param s any value
+-- @treturn boolean
 function _M.is_store(s)
   local mt = getmetatable(s)
   return mt == Memory or mt == Shared or mt == Redis
