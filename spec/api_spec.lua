@@ -86,7 +86,7 @@ describe("the REST API catalogue", function()
       "https://console.tim.qq.com/v4/sns/friend_add?sdkappid=1&random=2",
       "console.tim.qq.com/v4/sns/friend_add", "/v4/sns/friend_add#x",
     } do
-      assert.equal(row, rest.api(form), form)
+      assert.same(row, rest.api(form), form)
     end
   end)
 

@@ -4,6 +4,10 @@ local imerr = require "imerr"
 local retry = require "imerr.retry"
 local hint = require "imerr.hint"
 local rest = require "imerr.rest"
+local api = require "imerr.api"
+local store = require "imerr.store"
+-- What imerr's own modules share; tested here for what it must never do.
+local private = require "imerr._private"
 
 -- Lua 5.2 and later honour __pairs and __len on tables.
 local HAS_PAIRS = not rawget(_G, "jit") and _VERSION ~= "Lua 5.1"
@@ -246,7 +250,7 @@ describe("the functions added with read-only tables", function()
     for i = 0, #BAD do
       local v = BAD[i] -- BAD[0] is nil
       for name, f in pairs { copy = imerr.copy, of = hint.of,
-        classify = hint.classify, resolve = hint.resolve,
+        classify = hint.classify, resolve = private.resolve,
         reason_hint = hint.reason_hint, http_hint = hint.http_hint,
         next = function(x) return policy:next(x, 1, 0) end,
         index = function(x) return imerr.index[x] end,
@@ -254,7 +258,7 @@ describe("the functions added with read-only tables", function()
         local ok, err = pcall(f, v)
         assert(ok, name .. "(#" .. i .. "): " .. tostring(err))
       end
-      assert.is_nil((hint.resolve(v)))
+      assert.is_nil((private.resolve(v)))
     end
   end)
 end)
@@ -275,5 +279,43 @@ describe("a hint's link to its view", function()
       end
       assert.equal(7, n)
     end
+  end)
+end)
+
+describe("what imerr keeps for its own modules", function()
+  it("is not handed out by the public modules", function()
+    for name, mod in pairs { hint = hint, retry = retry, budget =
+      require "imerr.budget", store = store, rest = rest } do
+      for _, key in ipairs { "resolve", "positive_number", "number",
+        "finite" } do
+        assert.is_nil(rawget(mod, key), name .. "." .. key)
+      end
+    end
+  end)
+
+  it("keeps the REST catalogue whole whatever a caller writes", function()
+    local row = assert(api.get("v4/openim/sendmsg"))
+    row.idempotent, row.rate = true, 1e9
+    row.items[1] = nil
+    api.ambiguous_codes[9510] = true
+    assert.is_false(api.get("v4/openim/sendmsg").idempotent)
+    assert.equal(200, api.get("v4/openim/sendmsg").rate)
+    local attempts = assert(retry.policy {}:start { api = "v4/openim/sendmsg" })
+    assert.equal(nil, (attempts:next(retry.http_hint(504))))
+    local _, why = attempts:next(retry.http_hint(504))
+    assert.equal("ambiguous", why)
+    assert.is_false(imerr.lookup(9510).hint.ambiguous)
+  end)
+
+  it("keeps the Redis scripts the stores run whatever a caller writes", function()
+    local calls = {}
+    local s = assert(store.redis({ eval = function(_, src)
+      calls[#calls + 1] = src
+      return nil
+    end, evalsha = function() return nil, "NOSCRIPT" end }))
+    store.scripts.get = "return 42"
+    s:get("k")
+    assert.is_true(#calls > 0)
+    for _, src in ipairs(calls) do assert.not_equal("return 42", src) end
   end)
 end)

@@ -38,6 +38,24 @@ function _M.quote(text, max)
   return cut and q .. "..." or q
 end
 
+--- Whether v is a number in (0, max] (max 1e9 unless given): rules out
+-- NaN, infinities and absurd settings.
+function _M.positive_number(v, max)
+  return type(v) == "number" and v > 0 and v <= (max or 1e9)
+end
+
+--- The clock of policies and stores, in seconds: ngx.now inside nginx,
+-- else luasocket's or luasystem's gettime, else os.time (whole seconds).
+function _M.default_clock()
+  local ngx = rawget(_G, "ngx")
+  if type(ngx) == "table" and ngx.now then return ngx.now end
+  for _, name in ipairs { "socket", "system" } do
+    local ok, mod = pcall(require, name)
+    if ok and type(mod) == "table" and mod.gettime then return mod.gettime end
+  end
+  return os.time
+end
+
 local PROTECTED = "imerr: read-only table"
 
 local function deny(_, key)

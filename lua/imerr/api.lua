@@ -4,14 +4,25 @@
 -- call-frequency limit and the codes its page lists.
 -- @module imerr.api
 local apis = require "imerr.apis"
-local quote = require("imerr._private").quote
+local private = require "imerr._private"
 
-local type = type
+local type, pairs, quote = type, pairs, private.quote
 
 local _M = {}
 
 local by_path, list = {}, apis
 for i = 1, #list do by_path[list[i].path] = list[i] end
+
+-- A fresh copy of t and of every table in it: callers get copies, imerr's
+-- own modules read the rows themselves, so no caller can change what
+-- another sees (make sendmsg idempotent for the whole process, say).
+-- Copies rather than read-only views: # and ipairs over a row's lists
+-- work on Lua 5.1 and LuaJIT too, and the catalogue is no hot path.
+local function copy(t)
+  local out = {}
+  for k, x in pairs(t) do out[k] = type(x) == "table" and copy(x) or x end
+  return out
+end
 
 --- Number of APIs in the catalogue.
 _M.count = #list
@@ -25,7 +36,22 @@ local function normalize(path)
   if rest then return (rest:gsub("/+$", "")) end
 end
 
---- api.get(path) -> the API's row: a read-only table with path, area,
+local function find(path)
+  local row = by_path[path]
+  if row then return row end
+  if type(path) ~= "string" then
+    return nil, "api must be a path string, got " .. type(path)
+  end
+  local plain = normalize(path)
+  row = plain and by_path[plain]
+  if row then return row end
+  return nil, "unknown api: " .. quote(path, 80)
+end
+-- For imerr.rest and imerr.retry: the private row.
+private.api_row = find
+
+--- api.get(path) -> the API's row, a fresh copy (changing it
+-- changes nothing else), with path, area,
 -- writes, idempotent (may be repeated after an ambiguous failure), rate
 -- (documented calls per second, or nil), limit (the page's wording when
 -- it says more than a rate), codes (the codes the page lists), private
@@ -38,15 +64,9 @@ end
 -- @return[2] nil
 -- @treturn[2] string why not
 function _M.get(path)
-  local row = by_path[path]
-  if row then return row end
-  if type(path) ~= "string" then
-    return nil, "api must be a path string, got " .. type(path)
-  end
-  local plain = normalize(path)
-  row = plain and by_path[plain]
-  if row then return row end
-  return nil, "unknown api: " .. quote(path, 80)
+  local row, err = find(path)
+  if not row then return nil, err end
+  return copy(row)
 end
 
 --- Iterates over every API in path order: for path, row in api.each().
@@ -56,12 +76,12 @@ function _M.each()
   return function()
     i = i + 1
     local row = list[i]
-    if row then return row.path, row end
+    if row then return row.path, copy(row) end
   end
 end
 
 --- Code -> true/false where a code's own text overrides its reason's
--- ambiguous column (data/ambiguous.tsv). Read-only.
-_M.ambiguous_codes = require "imerr.ambiguous"
+-- ambiguous column (data/ambiguous.tsv). A copy: imerr reads its own.
+_M.ambiguous_codes = copy(require "imerr.ambiguous")
 
 return _M

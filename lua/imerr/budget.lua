@@ -10,7 +10,8 @@
 local store_mod = require "imerr.store"
 
 local type, pcall, setmetatable, tostring = type, pcall, setmetatable, tostring
-local finite = store_mod.finite
+local private = require "imerr._private"
+local finite = private.finite
 
 local _M = {}
 
@@ -23,18 +24,7 @@ end
 local Budget = {}
 Budget.__index = Budget
 
--- A number in (0, max]: rules out NaN, infinities and absurd settings.
-local function positive_number(v, max)
-  return type(v) == "number" and v > 0 and v <= (max or 1e9)
-end
-
---- Whether v is a number in (0, max]: rules out NaN, infinities and
--- absurd settings. (imerr.retry checks its options with it.)
--- @function positive_number
--- @param v any value
--- @tparam[opt=1e9] number max the largest number allowed
--- @treturn boolean
-_M.positive_number = positive_number
+local positive_number = private.positive_number
 
 -- Whether a store (an object: ngx.shared.DICT has a metatable, and an
 -- __index may raise) has a method.

@@ -174,15 +174,13 @@ local function checked(t)
     ambiguous = ambiguous == true }
 end
 
---- The private hint a decision reads for a value given in place of a
+-- The private hint a decision reads for a value given in place of a
 -- code: a known code, imerr's own hint (its private table, whatever the
 -- view), or any other table with usable class (ok, transient, fatal),
 -- action (a string) and min_delay (seconds in [0, 3600]), of which a
--- checked copy (ambiguous only when it is true); else nil.
--- @param value a code, a hint or a table with class, action, min_delay
--- @treturn table the private hint (not read-only: only read it)
--- @return[2] nil, for an unusable value
-function _M.resolve(value)
+-- checked copy (ambiguous only when it is true); else nil. For imerr's
+-- own modules only (imerr._private.resolve): callers get views.
+local function resolve(value)
   local hint = hint_of[value]
   if hint then return hint end
   if type(value) ~= "table" then return parsed_hint(value) end
@@ -193,5 +191,6 @@ function _M.resolve(value)
   end
   return checked(value)
 end
+private.resolve = resolve
 
 return _M

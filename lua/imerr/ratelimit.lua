@@ -9,11 +9,13 @@
 -- @module imerr.ratelimit
 local imerr = require "imerr"
 local store_mod = require "imerr.store"
-local resolve = require("imerr.hint").resolve
+require "imerr.hint"
+local private = require "imerr._private"
+local resolve = private.resolve
 
 local type, pcall, setmetatable, rawget = type, pcall, setmetatable, rawget
 local floor, tostring = math.floor, tostring
-local num = store_mod.number
+local num = private.number
 
 local _M = { _VERSION = imerr._VERSION }
 

@@ -9,6 +9,7 @@ local hints = require "imerr.hint"
 local api = require "imerr.api"
 local json = require "imerr._json"
 local quote = require("imerr._private").quote
+local api_row = require("imerr._private").api_row
 
 local type, pcall, tostring = type, pcall, tostring
 local rawget, next = rawget, next
@@ -393,7 +394,7 @@ function _M.check(answer, opts)
   if path == false then
     return nil, error_table(hints.INVALID, nil, nil, decode)
   end
-  local row = path and api.get(path)
+  local row = path and api_row(path)
   if type(answer) == "string" then
     local v, err = decode_text(answer, decode)
     if v == nil then return nil, broken(err) end

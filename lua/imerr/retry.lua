@@ -10,7 +10,7 @@ local hints = require "imerr.hint"
 local budget = require "imerr.budget"
 
 local type, floor, setmetatable = type, math.floor, setmetatable
-local resolve, hint_of = hints.resolve, private.hint_by_code
+local resolve, hint_of = private.resolve, private.hint_by_code
 -- The REST API catalogue, loaded by the first start{ api = path }.
 local api
 
@@ -84,7 +84,7 @@ local Policy = {}
 Policy.__index = Policy
 
 local JITTERS = { full = true, equal = true, decorrelated = true, none = true }
-local positive_number = budget.positive_number
+local positive_number = private.positive_number
 local MAX_DELAY, MAX_DEADLINE = 3600, 86400
 
 -- A draw of random() clamped to [0, 1], whatever the function returns.
@@ -95,15 +95,7 @@ local function draw(random)
   return r
 end
 
-local function default_clock()
-  local ngx = rawget(_G, "ngx")
-  if type(ngx) == "table" and ngx.now then return ngx.now end
-  for _, name in ipairs { "system", "socket" } do
-    local ok, mod = pcall(require, name)
-    if ok and type(mod) == "table" and mod.gettime then return mod.gettime end
-  end
-  return os.time
-end
+local default_clock = private.default_clock
 
 local POLICY_NUMBERS = { base = true, throttle_base = true, cap = true }
 
@@ -288,8 +280,11 @@ function Policy:start(opts)
       return nil, "start option idempotent must be a boolean"
     end
     if path ~= nil then
-      api = api or require "imerr.api"
-      local row, err = api.get(path)
+      if not api then
+        require "imerr.api"
+        api = private.api_row
+      end
+      local row, err = api(path)
       if not row then return nil, err end
       if idempotent == nil then idempotent = row.idempotent end
     end

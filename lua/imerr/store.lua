@@ -15,6 +15,8 @@
 --   s:cut(key, limiter) -> the rate now, and whether it was cut
 --   s:rate(key, limiter) -> the rate now
 -- @module imerr.store
+local private = require "imerr._private"
+
 local type, tonumber, tostring, pcall = type, tonumber, tostring, pcall
 local setmetatable, find, format = setmetatable, string.find, string.format
 local huge = math.huge
@@ -73,26 +75,15 @@ end
 local load = rawget(_G, "loadstring") or load
 local num, rate_at, admit, ttl = assert(load(MATH ..
   " return num, rate_at, admit, ttl", "=imerr.store.math"))()
---- The finite number x reads as (a number or a numeric string), or nil:
--- the stores' reading of what they hold.
--- @function number
--- @param x any value
--- @treturn[opt] number
-_M.number = num
+-- The finite number x reads as (a number or a numeric string), or nil:
+-- the stores' reading of what they hold (imerr._private.number).
+private.number = num
 
 ---------------------------------------------------------------------------
 -- Memory: plain tables, for one Lua state.
 -- @section memory
 
-local function default_clock()
-  local ngx = rawget(_G, "ngx")
-  if type(ngx) == "table" and ngx.now then return ngx.now end
-  for _, name in ipairs { "socket", "system" } do
-    local ok, mod = pcall(require, name)
-    if ok and type(mod) == "table" and mod.gettime then return mod.gettime end
-  end
-  return os.time
-end
+local default_clock = private.default_clock
 
 local function clock_option(opts)
   if opts == nil then return default_clock() end
@@ -114,14 +105,11 @@ local function read_clock(clock)
   return nil, "store clock gave no finite number"
 end
 
---- Whether v is a finite number (not a string that reads as one).
--- @function finite
--- @param v any value
--- @treturn boolean
+-- Whether v is a finite number (not a string that reads as one).
 local function finite(v)
   return type(v) == "number" and num(v) ~= nil
 end
-_M.finite = finite
+private.finite = finite
 
 local function bad_number(what)
   return nil, what .. " must be a finite number"
@@ -513,8 +501,10 @@ return { fmt(rate_at(now, rate, r, now, beta, scale, low)), 1 }
 }
 --- The Lua source of each Redis script, by operation (get, incr,
 -- bucket, admit, rate, cut).
+-- (A copy: the stores run their own.)
 -- @table scripts
-_M.scripts = SOURCES
+_M.scripts = {}
+for name, src in pairs(SOURCES) do _M.scripts[name] = src end
 
 -- SHA-1 of each source (the specs recompute them).
 local SHAS = {
@@ -526,8 +516,10 @@ local SHAS = {
   cut = "6602edb36d0d17c944dfbe6e51d5a54129fe85c5",
 }
 --- The SHA-1 of each script's source, by operation (EVALSHA's names).
+-- (A copy: the stores use their own.)
 -- @table script_shas
-_M.script_shas = SHAS
+_M.script_shas = {}
+for name, sha in pairs(SHAS) do _M.script_shas[name] = sha end
 
 local Redis = {}
 Redis.__index = Redis
