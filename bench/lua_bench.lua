@@ -137,6 +137,8 @@ local ds = texts(cjson.decode, small, 20000)
 report("cjson.decode, small envelope", ds, ds, 20000)
 report("rest.check, small envelope", texts(rest.check, small, 20000), ds,
   20000)
+report("rest.check, small envelope, api given",
+  texts(rest.check, small, 20000, "v4/openim/sendmsg"), ds, 20000)
 local db = texts(cjson.decode, big, 2)
 local mb = ("%.1f MB batch"):format(#big / 1e6)
 report("cjson.decode, " .. mb, db, db, 2)
