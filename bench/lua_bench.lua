@@ -137,6 +137,8 @@ local ds = texts(cjson.decode, small, 20000)
 report("cjson.decode, small envelope", ds, ds, 20000)
 report("rest.check, small envelope", texts(rest.check, small, 20000), ds,
   20000)
+report("rest.check, small envelope, api given",
+  texts(rest.check, small, 20000, "v4/openim/sendmsg"), ds, 20000)
 local db = texts(cjson.decode, big, 2)
 local mb = ("%.1f MB batch"):format(#big / 1e6)
 report("cjson.decode, " .. mb, db, db, 2)
@@ -159,8 +161,14 @@ report("rest.check, " .. msns .. " sns batch, api given",
   texts(rest.check, sns, 2, "v4/sns/friend_add"), dsns, 2)
 
 local version = rawget(_G, "jit") and jit.version or _VERSION
-print(("%-40s %12s %8s"):format(version, "ns/call", "ratio"))
+-- Time per call in a readable unit (the batches take milliseconds).
+local function per_call(ns)
+  if ns >= 1e6 then return ("%.2f ms"):format(ns / 1e6) end
+  if ns >= 1e4 then return ("%.2f us"):format(ns / 1e3) end
+  return ("%.1f ns"):format(ns)
+end
+print(("%-40s %12s %8s"):format(version, "per call", "ratio"))
 for _, r in ipairs(results) do
-  print(("%-40s %12.1f %8s"):format(r[1], r[2],
+  print(("%-40s %12s %8s"):format(r[1], per_call(r[2]),
     r[3] and ("%.2fx"):format(r[3]) or ""))
 end
