@@ -7,27 +7,9 @@
 set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
 n=${1:-200000}
-work=$(mktemp -d /tmp/imerr-bench-nginx.XXXXXX)
-chmod 755 "$work"
-prefix=$work/prefix
-pid_file=$prefix/logs/nginx.pid
-stop_nginx() {
-  if [ -s "$pid_file" ]; then
-    local pid
-    pid=$(cat "$pid_file")
-    kill -QUIT "$pid" 2>/dev/null
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid"
-  fi
-  rm -rf "$work"
-}
-trap stop_nginx EXIT
-
-sh "$root/scripts/install-rock.sh" 5.1 "$work/tree" >"$work/rock.log" 2>&1 ||
-  { cat "$work/rock.log"; exit 1; }
-mkdir -p "$prefix"/{conf,lua,lib,logs,tmp}
-cp -r "$work"/tree/share/lua/5.1/. "$prefix/lua/"
-cp -r "$work"/tree/lib/lua/5.1/. "$prefix/lib/"
+# shellcheck source=scripts/nginx-lib.sh
+. "$root/scripts/nginx-lib.sh"
+nginx_setup bench-nginx || exit 1
 cat >"$prefix/lua/take_bench.lua" <<'LUA'
 local store = require "imerr.store"
 local ratelimit = require "imerr.ratelimit"
@@ -55,12 +37,10 @@ function _M.run(n)
 end
 return _M
 LUA
-user=""
-[ "$(id -u)" -eq 0 ] && user="user root root;"
-for _ in 1 2 3 4 5; do
-  port=$((20000 + RANDOM % 20000))
+configure() {
+  local port=$1
   cat >"$prefix/conf/nginx.conf" <<CONF
-$user
+$nginx_user
 load_module /usr/lib/nginx/modules/ndk_http_module.so;
 load_module /usr/lib/nginx/modules/ngx_http_lua_module.so;
 worker_processes 1;
@@ -85,11 +65,8 @@ http {
   }
 }
 CONF
-  nginx -p "$prefix" -c conf/nginx.conf -e "$prefix/logs/error.log" \
-    2>"$work/start.log" && break
-  grep -q "Address already in use" "$work/start.log" || break
-done
-for _ in $(seq 50); do [ -s "$pid_file" ] && break; sleep 0.1; done
+}
+nginx_start configure || exit 1
 echo "take() in nginx $(nginx -v 2>&1 | sed 's/.*\///'), 1 worker; N = $n"
-curl -fsS --max-time 120 "http://127.0.0.1:$port/bench" ||
+curl -fsS --max-time 120 "$url/bench" ||
   { cat "$prefix/logs/error.log"; exit 1; }
