@@ -55,13 +55,6 @@ typedef struct imerr_entry {
   const char *part;
   const char *section; /* e.g. "network", "sso", "group" */
   int official;        /* 1 when name is Tencent's own identifier */
-  /* Where the row comes from (data/sources.tsv): "page-2020" for the rows
-     of the 2020 error-code page, whose message is the page's text; e.g.
-     "web-sdk" for the web SDK's own codes, described in imerr's words. */
-  const char *source;
-  /* What Tencent has changed since the source, in English; "" (never
-     NULL) when nothing has. */
-  const char *change;
   /* What to do about it (data/classes.tsv, data/reasons.tsv): */
   const char *retry_class; /* "ok", "transient" or "fatal" */
   const char *reason;      /* e.g. "timeout", "rate_limited", "auth" */
@@ -69,6 +62,18 @@ typedef struct imerr_entry {
   const char *severity;    /* "critical", "warning" or "info" */
   unsigned min_delay_ms;   /* documented minimum wait before a retry */
   int http_status;         /* what an HTTP handler should answer */
+  /* Since 1.1.0, after the fields of 1.0.0, which keep their places: */
+  /* Where the row comes from (data/sources.tsv): "page-2020" for the rows
+     of the 2020 error-code page, whose message is the page's text; e.g.
+     "web-sdk" for the web SDK's own codes, described in imerr's words. */
+  const char *source;
+  /* What Tencent has changed since the source, in English; "" (never
+     NULL) when nothing has. */
+  const char *change;
+  /* 1 when a failure with this code may have been carried out (a request
+     that is not idempotent must not be repeated): the reason's default,
+     or data/ambiguous.tsv where the code's text settles it. */
+  int ambiguous;
 } imerr_entry;
 
 /* A reason (data/reasons.tsv): what follows for every code that has it. */

@@ -3,6 +3,7 @@
 ** non-zero on any failure.
 */
 #include <stdio.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "imerr.h"
@@ -98,6 +99,25 @@ static void test_sources(void) {
   CHECK(changed == 24);
 }
 
+/* The fields of 1.0.0 keep their places: programs built against its
+** header read the same fields from this library. */
+static void test_layout(void) {
+  const imerr_entry *e = imerr_find(9510);
+  CHECK(offsetof(imerr_entry, http_status) < offsetof(imerr_entry, source));
+  CHECK(offsetof(imerr_entry, source) < offsetof(imerr_entry, change));
+  CHECK(offsetof(imerr_entry, change) < offsetof(imerr_entry, ambiguous));
+  CHECK(offsetof(imerr_entry, official) < offsetof(imerr_entry, retry_class));
+  CHECK(sizeof(imerr_entry) == offsetof(imerr_entry, ambiguous) + sizeof(int) ||
+        sizeof(imerr_entry) ==
+            offsetof(imerr_entry, ambiguous) + sizeof(void *));
+  /* 9510 failed before sending (data/ambiguous.tsv); 70169 may have run */
+  CHECK(e != NULL && e->ambiguous == 0);
+  e = imerr_find(70169);
+  CHECK(e != NULL && e->ambiguous == 1);
+  e = imerr_find(60007);
+  CHECK(e != NULL && e->ambiguous == 0);
+}
+
 static void test_order(void) {
   size_t i, n = imerr_count();
   CHECK(n == 594);
@@ -160,6 +180,7 @@ int main(void) {
   test_range();
   test_find_name();
   test_sources();
+  test_layout();
   test_order();
   test_hints();
   test_parse();
