@@ -58,11 +58,12 @@ function _M.utf8(s)
   return concat(out)
 end
 
---- s cut to at most max bytes on a UTF-8 character boundary, with "..."
--- added when something was cut (so at most max + 3 bytes).
+--- s cut to at most max bytes (max >= 3) on a UTF-8 character boundary,
+-- "..." included when something was cut.
 function _M.truncate(s, max)
   if #s <= max then return s end
-  local i = max
+  local i = max - 3 -- room for "..."
+  if i < 0 then i = 0 end
   -- Back off continuation bytes, and the lead byte they belong to.
   while i > 0 and (byte(s, i + 1) or 0) >= 0x80 and
     (byte(s, i + 1) or 0) <= 0xBF do

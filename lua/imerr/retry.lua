@@ -274,6 +274,12 @@ function Policy:start(opts)
     if type(opts) ~= "table" then
       return nil, "start options must be a table"
     end
+    for k in next, opts do
+      if k ~= "api" and k ~= "idempotent" then
+        -- A misspelt api would otherwise repeat sendmsg after a timeout.
+        return nil, "unknown start option " .. tostring(k)
+      end
+    end
     local path = rawget(opts, "api")
     idempotent = rawget(opts, "idempotent")
     if idempotent ~= nil and type(idempotent) ~= "boolean" then

@@ -202,7 +202,7 @@ describe("answers to the client", function()
     local status, body = im("/fault", "wordy")
     assert.equal(504, status)
     assert.equal(70169, body.code)
-    assert.truthy(#body.info <= 515, #body.info)
+    assert.truthy(#body.info <= 512, #body.info)
     assert.truthy(body.info:find("\239\191\189 line\n", 1, true))
   end)
 
