@@ -7,7 +7,7 @@ source = {
 description = {
   summary = "Tencent Cloud IM error codes: lookup, names, retry hints",
   detailed = [[
-The whole Tencent Cloud IM error-code page as a static C table, with a
+Every Tencent Cloud IM error code as a static C table (594 rows), with a
 Lua module on top: look codes up by number or name, and decide what to
 do about them (retry, wait, log in again, answer which HTTP status).]],
   license = "MIT",
