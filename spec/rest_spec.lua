@@ -146,3 +146,23 @@ describe("rest without a JSON library", function()
     assert.equal("OK", plain.check({ ActionStatus = "OK" }).ActionStatus)
   end)
 end)
+
+describe("rest.check on a catalogued list of the wrong type", function()
+  local rest = require "imerr.rest"
+
+  it("reports it as a broken answer instead of a success", function()
+    for _, body in ipairs {
+      '{"ActionStatus":"OK","ErrorCode":0,"ResultItem":5}',
+      '{"ActionStatus":"OK","ErrorCode":0,"ResultItem":[],"Fail_Account":"x"}',
+    } do
+      local answer, failures = rest.check(body, "v4/sns/friend_add")
+      assert.is_table(answer)
+      assert.equal(1, #failures, body)
+      assert.equal("bad_response", failures[1].reason)
+    end
+    local answer, failures = rest.check(
+      '{"ActionStatus":"OK","ErrorCode":0,"ResultItem":[]}', "v4/sns/friend_add")
+    assert.is_table(answer)
+    assert.is_nil(failures)
+  end)
+end)

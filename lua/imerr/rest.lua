@@ -163,7 +163,14 @@ end
 local function walk(r, node, spec, step)
   if type(node) ~= "table" then return end
   local v = rawget(node, spec.path[step])
-  if type(v) ~= "table" then return end
+  if v == nil then return end
+  if type(v) ~= "table" then
+    -- A list the catalogue names, of the wrong type: its items cannot be
+    -- read, so they cannot be taken for successes.
+    add(r, broken(spec.path[step] .. " is not a list or object"), nil,
+      spec.name)
+    return
+  end
   if not spec.arrays[step] then return walk(r, v, spec, step + 1) end
   local last = step == #spec.path
   for i = 1, len(v) do
@@ -180,7 +187,11 @@ end
 
 -- The ids of a bare list that no item list reported already.
 local function read_bare(r, list, name)
-  if type(list) ~= "table" then return end
+  if list == nil then return end
+  if type(list) ~= "table" then
+    add(r, broken(name .. " is not a list"), nil, name)
+    return
+  end
   for i = 1, len(list) do
     if r.budget <= 0 then return end
     r.budget = r.budget - 1
