@@ -148,7 +148,6 @@ describe("rest without a JSON library", function()
 end)
 
 describe("rest.check on a catalogued list of the wrong type", function()
-  local rest = require "imerr.rest"
 
   it("reports it as a broken answer instead of a success", function()
     for _, body in ipairs {
