@@ -51,6 +51,23 @@ describe("imerr.matcher", function()
       assert.is_string(err)
     end
   end)
+
+  it("rejects values no code has, so a rule cannot silently never fire", function()
+    for spec, why in pairs {
+      [{ reason = "rate_limted" }] = 'reason has no value "rate_limted"',
+      [{ severity = "crit" }] = 'severity has no value "crit"',
+      [{ http_status = "429" }] = 'http_status has no value "429"',
+      [{ official = "true" }] = 'official has no value "true"',
+      [{ action = { "retry", "retyr" } }] = 'action has no value "retyr"',
+      [{ name = "ERR_NOPE" }] = 'no code is named "ERR_NOPE"',
+    } do
+      local m, err = imerr.matcher(spec)
+      assert.is_nil(m)
+      assert.truthy(err:find(why, 1, true), err)
+    end
+    assert.is_function(imerr.matcher { reason = "unknown", http_status = 429,
+      official = false, name = "ERR_SVR_COMM_REST_FREQ_LIMIT" })
+  end)
 end)
 
 describe("imerr.alert", function()

@@ -17,6 +17,43 @@ local FIELDS = { code = true, name = true, official = true, part = true,
 
 local UNKNOWN_ROW = { hint = require("imerr.hint").UNKNOWN }
 
+-- The values a field can have, where they are few and known without
+-- making every row: a misspelt value ("rate_limted") would otherwise make
+-- a rule that never fires. (part and section are not checked.)
+local KNOWN = {
+  class = { ok = true, transient = true, fatal = true },
+  severity = { critical = true, warning = true, info = true },
+  action = { none = true, retry = true, retry_later = true, reconnect = true,
+    reduce_rate = true, wait_in_progress = true, relogin = true,
+    fix_request = true, fix_config = true },
+  official = { [true] = true, [false] = true },
+  reason = {}, http_status = {},
+}
+-- (Indexed: ipairs over a read-only view sees nothing on Lua 5.1.)
+for i = 1, math.huge do
+  local r = imerr.reasons_list[i]
+  if not r then break end
+  KNOWN.reason[r.name], KNOWN.http_status[r.http_status] = true, true
+end
+
+local quote = require("imerr._private").quote
+
+-- A value as a message shows it: strings quoted ("429" is not 429).
+local function shown(v)
+  return type(v) == "string" and quote(v, 60) or tostring(v)
+end
+
+-- Why v is no value of field, or nil when it may be one.
+local function unknown_value(field, v)
+  local known = KNOWN[field]
+  if known and not known[v] then
+    return ("matcher %s has no value %s"):format(field, shown(v))
+  end
+  if field == "name" and not imerr.code(v) then
+    return "matcher name: no code is named " .. shown(v)
+  end
+end
+
 -- A set of accepted values from one value or a list of them.
 local function value_set(field, value)
   local list = type(value) == "table" and value or { value }
@@ -31,6 +68,9 @@ local function value_set(field, value)
       type(v) ~= "boolean" or v ~= v then
       return nil, "matcher " .. field .. " values must be strings, " ..
         "numbers or booleans"
+    else
+      local err = unknown_value(field, v)
+      if err then return nil, err end
     end
     set[v] = true
   end
