@@ -93,28 +93,34 @@ do
   -- string. A hint says whether the failure is ambiguous: the request may
   -- have been carried out.
   local hints = {}
+  -- The previous row's answer: neighbouring codes often share one, and
+  -- the check saves the nested lookups (require time).
+  local pr, pa, pd, pamb, hint
   for i = 1, n do
     local code = codes[i]
     index_of[code] = i
     if last[i] ~= code then lasts[i], ranges[#ranges + 1] = last[i], i end
     local r, a, d = reason[i], action[i], min_delay[i]
-    local of = reasons[r]
     local amb = ambiguous_codes[code]
-    if amb == nil then amb = of.ambiguous end
-    local t = hints[r] or {}
-    hints[r] = t
-    t[a] = t[a] or {}
-    t = t[a]
-    t[d] = t[d] or {}
-    t = t[d]
-    local hint = t[amb]
-    if not hint then
-      -- class, http_status and severity follow from the reason.
-      hint = { class = of.class, reason = r, action = a, min_delay = d,
-        http_status = of.http_status, severity = of.severity,
-        ambiguous = amb }
-      t[amb] = hint
-      view(hint, true)
+    if amb == nil then amb = reasons[r].ambiguous end
+    if r ~= pr or a ~= pa or d ~= pd or amb ~= pamb then
+      pr, pa, pd, pamb = r, a, d, amb
+      local t = hints[r]
+      if not t then t = {}; hints[r] = t end
+      local u = t[a]
+      if not u then u = {}; t[a] = u end
+      t = u[d]
+      if not t then t = {}; u[d] = t end
+      hint = t[amb]
+      if not hint then
+        -- class, http_status and severity follow from the reason.
+        local of = reasons[r]
+        hint = { class = of.class, reason = r, action = a, min_delay = d,
+          http_status = of.http_status, severity = of.severity,
+          ambiguous = amb }
+        t[amb] = hint
+        view(hint, true)
+      end
     end
     hint_of[code] = hint
   end
