@@ -55,5 +55,12 @@ describe("imerr.callback", function()
     local none, err = callback.encode("x")
     assert.is_nil(none)
     assert.is_string(err)
+    -- Without an integer ErrorCode, Tencent would deliver the message.
+    for _, ans in ipairs { {}, { ActionStatus = "OK" }, { ErrorCode = "1" },
+      { ErrorCode = 1.5 } } do
+      none, err = callback.encode(ans)
+      assert.is_nil(none)
+      assert.truthy(err:find("integer ErrorCode", 1, true), err)
+    end
   end)
 end)

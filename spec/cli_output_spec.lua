@@ -98,6 +98,16 @@ describe("the imerr tool's arguments", function()
     local _, err = run { "--list", "--part", "bogus" }
     assert.truthy(err:find("unknown part bogus", 1, true), err)
   end)
+
+  it("exits 2 when an option is given twice, rather than keep the last", function()
+    for _, args in ipairs { { "--list", "--part", "sdk", "--part=server" },
+      { "--search", "a", "--search", "b" } } do
+      local out, err, status = run(args)
+      assert.equal(2, status, table.concat(args, " "))
+      assert.equal("", out)
+      assert.truthy(err:find("given twice", 1, true), err)
+    end
+  end)
 end)
 
 -- The directory of the first cpath entry that holds imerr/core.so.

@@ -107,6 +107,12 @@ function _M.encode(ans)
   if type(ans) ~= "table" then
     return nil, "answer must be a table, got " .. type(ans)
   end
+  -- Tencent reads ErrorCode: an answer without one would be taken as
+  -- nothing at all (and the message delivered).
+  local code = rawget(ans, "ErrorCode")
+  if type(code) ~= "number" or code ~= math.floor(code) then
+    return nil, "answer needs an integer ErrorCode (use allow, reject or drop)"
+  end
   return json.object(ans, KEYS)
 end
 
