@@ -8,6 +8,7 @@
 -- @module imerr.callback
 local imerr = require "imerr"
 local json = require "imerr._json"
+local quote = require("imerr._private").quote
 
 local type, floor, concat = type, math.floor, table.concat
 
@@ -93,7 +94,8 @@ function _M.reject(code, info)
   if type(code) ~= "number" or code ~= floor(code) or
     not app_defined(code) then
     return nil, ("app code must be an integer in %s, got %s"):format(
-      range_text, tostring(code):sub(1, 40))
+      range_text, type(code) == "string" and quote(code, 40) or
+        tostring(code):sub(1, 40))
   end
   return answer(code, info)
 end
