@@ -1,24 +1,10 @@
 -- imerr --api: a REST API's row of the catalogue.
-local LUA = os.getenv("IMERR_LUA") or "lua5.4"
-local CLI = os.getenv("IMERR_CLI") or "bin/imerr"
+local cli = require "cli_run"
 
-local function quote(s)
-  return "'" .. s:gsub("'", "'\\''") .. "'"
-end
-
--- Runs the CLI; returns stdout and the exit status.
+-- Runs the CLI; returns its stdout and stderr together, and the status.
 local function run(...)
-  local args = {}
-  for i, a in ipairs { ... } do args[i] = quote(a) end
-  local setup = ("package.path=%q package.cpath=%q"):format(package.path,
-    package.cpath)
-  local cmd = ("%s -e %s %s %s 2>&1; echo \"exit=$?\""):format(LUA,
-    quote(setup), CLI, table.concat(args, " "))
-  local pipe = assert(io.popen(cmd))
-  local out = pipe:read("*a")
-  pipe:close()
-  local status = tonumber(out:match("exit=(%d+)\n$"))
-  return out:gsub("exit=%d+\n$", ""), status
+  local out, err, status = cli.run { ... }
+  return out .. err, status
 end
 
 describe("imerr --api", function()

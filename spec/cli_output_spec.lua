@@ -1,40 +1,8 @@
 -- The imerr tool when its output is lost, its newer argument forms, and
 -- its installed wrapper under a version-specific LUA_PATH.
-local LUA = os.getenv("IMERR_LUA") or "lua5.4"
-local CLI = os.getenv("IMERR_CLI") or "bin/imerr"
-
-local function quote(s)
-  return "'" .. s:gsub("'", "'\\''") .. "'"
-end
-
-local function slurp(name)
-  local f = assert(io.open(name, "rb"))
-  local text = f:read("*a")
-  f:close()
-  return text
-end
-
--- Runs a shell command line; returns stdout, stderr and the exit status.
-local function shell(line)
-  local err_file = os.tmpname()
-  local pipe = assert(io.popen(("%s 2>%s; echo \"exit=$?\""):format(line, err_file)))
-  local out = pipe:read("*a")
-  pipe:close()
-  local err = slurp(err_file)
-  os.remove(err_file)
-  local status = tonumber(out:match("exit=(%d+)\n$"))
-  return out:gsub("exit=%d+\n$", ""), err, status
-end
-
--- Runs the CLI with args (quoted) and redirect (as given, e.g. ">/dev/full").
-local function run(args, redirect)
-  local quoted = {}
-  for i, a in ipairs(args) do quoted[i] = quote(a) end
-  local setup = ("package.path=%q package.cpath=%q"):format(package.path,
-    package.cpath)
-  return shell(("%s -e %s %s %s %s"):format(LUA, quote(setup), CLI,
-    table.concat(quoted, " "), redirect or ""))
-end
+local cli = require "cli_run"
+local LUA = cli.LUA
+local slurp, shell, run = cli.slurp, cli.shell, cli.run
 
 describe("the imerr tool's output", function()
   it("exits 1 with a message when stdout is full", function()

@@ -1,30 +1,10 @@
 -- The imerr command-line tool, run with this interpreter and these paths.
 local unpack = table.unpack or unpack
-local LUA = os.getenv("IMERR_LUA") or "lua5.4"
-local CLI = os.getenv("IMERR_CLI") or "bin/imerr"
-
-local function quote(s)
-  return "'" .. s:gsub("'", "'\\''") .. "'"
-end
+local cli = require "cli_run"
 
 -- Runs the CLI; returns stdout, stderr and the exit status.
 local function run(...)
-  local args = {}
-  for i, a in ipairs { ... } do args[i] = quote(a) end
-  local setup = ("package.path=%q package.cpath=%q"):format(package.path,
-    package.cpath)
-  local err_file = os.tmpname()
-  local cmd = ("%s -e %s %s %s 2>%s; echo \"exit=$?\""):format(LUA,
-    quote(setup), CLI, table.concat(args, " "), err_file)
-  local pipe = assert(io.popen(cmd))
-  local out = pipe:read("*a")
-  pipe:close()
-  local f = assert(io.open(err_file))
-  local err = f:read("*a")
-  f:close()
-  os.remove(err_file)
-  local status = tonumber(out:match("exit=(%d+)\n$"))
-  return out:gsub("exit=%d+\n$", ""), err, status
+  return cli.run { ... }
 end
 
 describe("the imerr tool", function()
