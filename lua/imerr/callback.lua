@@ -8,7 +8,8 @@
 -- @module imerr.callback
 local imerr = require "imerr"
 local json = require "imerr._json"
-local quote = require("imerr._private").quote
+local private = require "imerr._private"
+local quote = private.quote
 
 local type, floor, concat = type, math.floor, table.concat
 
@@ -36,8 +37,10 @@ local KEYS = { "ActionStatus", "ErrorCode", "ErrorInfo" }
 -- a list of { first, last, name } in ascending order.
 _M.APP_RANGES = {}
 local range_text = {}
-for code, row in imerr.entries() do
-  if row.hint.reason == "app_defined" and row.last > code then
+-- Only the ranges' rows are made: imerr.entries() would make them all.
+for _, code in ipairs(private.range_codes) do
+  local row = imerr.lookup(code)
+  if row.hint.reason == "app_defined" then
     _M.APP_RANGES[#_M.APP_RANGES + 1] = { code, row.last, row.name }
     range_text[#range_text + 1] = code .. ".." .. row.last
   end

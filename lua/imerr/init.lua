@@ -126,6 +126,11 @@ do
   end
 end
 
+-- The first codes of the ranges, in ascending order, for modules that
+-- want the ranges without making every row (imerr.callback).
+private.range_codes = {}
+for k, i in ipairs(ranges) do private.range_codes[k] = codes[i] end
+
 -- The columns of texts, once per state, when the first name, message or
 -- row is asked for: require does not pay for what a state may never
 -- read (retry.classify needs none of it). Rows that share part, section,
