@@ -3,13 +3,12 @@
 -- location (spec/nginx/locations.conf) has a 1 s deadline, 0.4 s per
 -- attempt, a 0.2 s connect timeout and a 1 MB answer limit.
 local http = require "socket.http"
-local ltn12 = require "ltn12"
 local socket = require "socket"
 local cjson = require "cjson"
+local client = require "nginx.client"
 
-local BASE = assert(os.getenv("IMERR_NGINX"), "run through spec/nginx/run.sh")
-local MOCK = assert(os.getenv("IMERR_MOCK"))
-local RUN = tostring(os.time()) .. "-" .. tostring(math.random(1e6))
+local BASE, MOCK, RUN = client.BASE, client.MOCK, client.RUN
+local request = client.request
 http.TIMEOUT = 30
 
 -- The bound a request of the /fault/ location must keep: its deadline,
@@ -17,18 +16,6 @@ http.TIMEOUT = 30
 -- for a loaded machine; the upstreams below would take 5 to 30 s.
 local DEADLINE, CONNECT = 1, 0.2
 local BOUND = DEADLINE + 0.1 + CONNECT + 0.3
-
-local function request(url, body, content_type)
-  local out = {}
-  local _, status, headers = http.request {
-    url = url, method = body and "POST" or "GET",
-    source = body and ltn12.source.string(body),
-    headers = body and { ["Content-Type"] = content_type or "application/json",
-      ["Content-Length"] = #body },
-    sink = ltn12.sink.table(out),
-  }
-  return status, table.concat(out), headers
-end
 
 local function stats(id)
   local _, text = request(MOCK .. "/mock/stats?id=" .. (id or "none"))

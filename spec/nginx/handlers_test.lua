@@ -1,25 +1,11 @@
 -- The OpenResty example handlers, driven over HTTP in a real nginx started
 -- by spec/nginx/run.sh (IMERR_NGINX, IMERR_MOCK).
 local socket = require "socket"
-local http = require "socket.http"
-local ltn12 = require "ltn12"
 local cjson = require "cjson"
+local client = require "nginx.client"
 
-local BASE = assert(os.getenv("IMERR_NGINX"), "run through spec/nginx/run.sh")
-local MOCK = assert(os.getenv("IMERR_MOCK"))
-local RUN = tostring(os.time()) .. "-" .. tostring(math.random(1e6))
-
-local function request(url, body)
-  local out = {}
-  local _, status, headers = http.request {
-    url = url, method = body and "POST" or "GET",
-    source = body and ltn12.source.string(body),
-    headers = body and { ["Content-Type"] = "application/json",
-      ["Content-Length"] = #body },
-    sink = ltn12.sink.table(out),
-  }
-  return status, table.concat(out), headers
-end
+local BASE, MOCK, RUN = client.BASE, client.MOCK, client.RUN
+local request = client.request
 
 -- Calls the proxy with a scenario of the mock; returns status, decoded
 -- JSON body, headers and the mock's record of the attempts.
