@@ -38,7 +38,6 @@ build = {
     ["imerr.rest"] = "lua/imerr/rest.lua",
     ["imerr.api"] = "lua/imerr/api.lua",
     ["imerr.apis"] = "lua/imerr/apis.lua",
-    ["imerr.ambiguous"] = "lua/imerr/ambiguous.lua",
     ["imerr.callback"] = "lua/imerr/callback.lua",
     ["imerr.matcher"] = "lua/imerr/matcher.lua",
     ["imerr.alert"] = "lua/imerr/alert.lua",

@@ -111,7 +111,6 @@ describe("the REST API catalogue", function()
     local data = dofile(ROOT .. "tools/imerr_data.lua")
     local known = gen.known(assert(data.load(ROOT .. "data")))
     local apis = assert(gen.read_apis(ROOT .. "data/rest_apis.tsv", known))
-    local amb = assert(gen.read_ambiguous(ROOT .. "data/ambiguous.tsv", known))
     local function read(name)
       local f = assert(io.open(ROOT .. "lua/imerr/" .. name, "rb"))
       local text = f:read("*a")
@@ -119,7 +118,6 @@ describe("the REST API catalogue", function()
       return text
     end
     assert.equal(read("apis.lua"), gen.render(apis))
-    assert.equal(read("ambiguous.lua"), gen.render_ambiguous(amb))
   end)
 
   it("refuses broken rows", function()

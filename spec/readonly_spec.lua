@@ -297,7 +297,6 @@ describe("what imerr keeps for its own modules", function()
     local row = assert(api.get("v4/openim/sendmsg"))
     row.idempotent, row.rate = true, 1e9
     row.items[1] = nil
-    api.ambiguous_codes[9510] = true
     assert.is_false(api.get("v4/openim/sendmsg").idempotent)
     assert.equal(200, api.get("v4/openim/sendmsg").rate)
     local attempts = assert(retry.policy {}:start { api = "v4/openim/sendmsg" })

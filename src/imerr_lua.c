@@ -42,12 +42,13 @@ static int l_count(lua_State *L) {
 }
 
 /* Number of values core.at returns, and core.column's largest field. */
-#define ROW_FIELDS 15
+#define ROW_FIELDS 16
 
 /*
 ** Pushes field k (1..ROW_FIELDS) of a row: code, last, name, official,
 ** part, section, message, class, reason, action, severity, min_delay
-** (seconds), http_status, source, change (nil when there is none).
+** (seconds), http_status, source, change (nil when there is none),
+** ambiguous.
 */
 static void push_field(lua_State *L, const imerr_entry *e, int k) {
   switch (k) {
@@ -95,16 +96,19 @@ static void push_field(lua_State *L, const imerr_entry *e, int k) {
   case 14:
     lua_pushstring(L, e->source);
     break;
-  default:
+  case 15:
     if (e->change[0] == '\0') lua_pushnil(L);
     else lua_pushstring(L, e->change);
+    break;
+  default:
+    lua_pushboolean(L, e->ambiguous);
   }
 }
 
 /*
 ** core.at(i) -> code, last, name, official, part, section, message,
 ** class, reason, action, severity, min_delay (seconds), http_status,
-** source, change (nil when there is none)
+** source, change (nil when there is none), ambiguous
 */
 static int l_at(lua_State *L) {
   lua_Integer i = luaL_checkinteger(L, 1);

@@ -246,9 +246,32 @@ function _M.read_classes(path, rows, reasons)
   return map
 end
 
+-- Reads data/ambiguous.tsv into a map code -> boolean: the codes whose
+-- own text settles whether a failure was carried out, against their
+-- reason's default; every code must be in codes (code -> row).
+function _M.read_ambiguous(path, codes)
+  local records, err = _M.read_tsv(path)
+  if not records then return nil, err end
+  local out = {}
+  for _, rec in ipairs(records) do
+    local where = ("%s:%d: "):format(path, rec._line)
+    local code = integer(rec.code or "")
+    if not code or not codes[code] then
+      return nil, where .. "code must be a code of data/codes.tsv"
+    end
+    if rec.ambiguous ~= "yes" and rec.ambiguous ~= "no" then
+      return nil, where .. "ambiguous must be yes or no"
+    end
+    if out[code] ~= nil then return nil, where .. "duplicate code" end
+    out[code] = rec.ambiguous == "yes"
+  end
+  return out
+end
+
 -- Reads every file of data/ and returns rows (in code order) with their
--- classification merged in, the reasons in file order and the sources in
--- file order.
+-- classification merged in (ambiguous: the reason's default, or
+-- ambiguous.tsv), the reasons in file order and the sources in file
+-- order.
 function _M.load(dir)
   local rows, err = _M.read_codes(dir .. "/codes.tsv")
   if not rows then return nil, err end
@@ -264,8 +287,19 @@ function _M.load(dir)
   local sorted
   sorted, err = _M.sorted(rows)
   if not sorted then return nil, err end
+  local by_code = {}
   for _, row in ipairs(sorted) do
     for k, v in pairs(classes[row.code]) do row[k] = v end
+    by_code[row.code] = row
+  end
+  local ambiguous
+  ambiguous, err = _M.read_ambiguous(dir .. "/ambiguous.tsv", by_code)
+  if not ambiguous then return nil, err end
+  for _, row in ipairs(sorted) do
+    row.ambiguous = ambiguous[row.code]
+    if row.ambiguous == nil then
+      row.ambiguous = reasons[row.reason].ambiguous
+    end
   end
   return sorted, order, source_order
 end

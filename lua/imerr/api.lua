@@ -80,8 +80,4 @@ function _M.each()
   end
 end
 
---- Code -> true/false where a code's own text overrides its reason's
--- ambiguous column (data/ambiguous.tsv). A copy: imerr reads its own.
-_M.ambiguous_codes = copy(require "imerr.ambiguous")
-
 return _M

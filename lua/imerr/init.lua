@@ -38,7 +38,7 @@ local n = core.count()
 -- one call at its final size. core.column(k) gives the k-th value of
 -- core.at: 1 code, 2 last, 3 name, 4 official, 5 part, 6 section,
 -- 7 message, 8 class, 9 reason, 10 action, 11 severity, 12 min_delay,
--- 13 http_status, 14 source, 15 change.
+-- 13 http_status, 14 source, 15 change, 16 ambiguous.
 local column = core.column
 local codes = column(1)
 -- Loaded on the first need of any of them (load_columns): names and
@@ -86,8 +86,9 @@ _M.reasons, _M.reasons_list = view(reason_views), view(reasons_list, false,
 do
   local last, reason, action, min_delay = column(2), column(9), column(10),
     column(12)
-  -- Codes whose own text overrides their reason's ambiguous default.
-  local ambiguous_codes = require "imerr.ambiguous"
+  -- Whether a failure may have been carried out: the reason's default, or
+  -- the code's own (data/ambiguous.tsv), as the generator settled it.
+  local ambiguous = column(16)
   -- Codes with the same answer (reason, action, min_delay, ambiguous)
   -- share a hint: found by nesting tables, which costs less than a key
   -- string. A hint says whether the failure is ambiguous: the request may
@@ -101,8 +102,7 @@ do
     index_of[code] = i
     if last[i] ~= code then lasts[i], ranges[#ranges + 1] = last[i], i end
     local r, a, d = reason[i], action[i], min_delay[i]
-    local amb = ambiguous_codes[code]
-    if amb == nil then amb = reasons[r].ambiguous end
+    local amb = ambiguous[i]
     if r ~= pr or a ~= pa or d ~= pd or amb ~= pamb then
       pr, pa, pd, pamb = r, a, d, amb
       local t = hints[r]
