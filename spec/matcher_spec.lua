@@ -1,5 +1,4 @@
 local imerr = require "imerr"
-local alert = require "imerr.alert"
 
 describe("imerr.matcher", function()
   it("matches every field given", function()
@@ -67,40 +66,5 @@ describe("imerr.matcher", function()
     end
     assert.is_function(imerr.matcher { reason = "unknown", http_status = 429,
       official = false, name = "ERR_SVR_COMM_REST_FREQ_LIMIT" })
-  end)
-end)
-
-describe("imerr.alert", function()
-  it("fires on any critical code and on bursts of rate limits", function()
-    local rules = assert(alert.rules {
-      { name = "critical", match = { severity = "critical" } },
-      { name = "throttled", match = { reason = "rate_limited" },
-        more_than = 3, window = 60 },
-    })
-    assert.same({ "critical" }, rules:observe(70009, 0))
-    assert.same({}, rules:observe(9510, 1))
-    for t = 1, 3 do assert.same({}, rules:observe(60007, t)) end
-    assert.same({ "throttled" }, rules:observe(60007, 4))
-    assert.same({}, rules:observe(60007, 100)) -- the burst is old now
-  end)
-
-  it("takes predicates as rules and rejects bad rules", function()
-    local rules = assert(alert.rules {
-      { name = "odd", match = function(code) return code % 2 == 1 end },
-    })
-    assert.same({ "odd" }, rules:observe(9511, 0))
-    for _, list in ipairs { "x", { "x" }, { { match = {} } },
-      { { name = "a", match = 1 } }, { { name = "a", match = {}, window = 0 } },
-      { { name = "a", match = { colour = 1 } } },
-      { { name = "a", match = {}, more_than = -1 } } } do
-      local r, err = alert.rules(list)
-      assert.is_nil(r)
-      assert.is_string(err)
-    end
-  end)
-
-  it("loads the example rules file", function()
-    local rules = assert(alert.rules(dofile("examples/alert_rules.lua")))
-    assert.same({ "page_on_critical" }, rules:observe(70009, 0))
   end)
 end)

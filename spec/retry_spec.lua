@@ -129,9 +129,29 @@ describe("retry.policy", function()
     assert.is_nil((retry.policy("fast")))
   end)
 
-  it("caps max_attempts at the hard limit", function()
-    assert.equal(retry.HARD_MAX_ATTEMPTS,
-      retry.policy { max_attempts = 1000 }.max_attempts)
+  it("caps max_attempts at the hard limit of 10", function()
+    assert.equal(10, retry.HARD_MAX_ATTEMPTS)
+    assert.equal(10, retry.policy { max_attempts = 1000 }.max_attempts)
+  end)
+
+  it("keeps the cap when a caller changes the module's field", function()
+    local saved = retry.HARD_MAX_ATTEMPTS
+    retry.HARD_MAX_ATTEMPTS = 20
+    local p = retry.policy { max_attempts = 20, jitter = "none" }
+    retry.HARD_MAX_ATTEMPTS = saved
+    assert.equal(10, p.max_attempts)
+    assert.is_number(p:next(9520, 9))
+    local delay, why = p:next(9520, 10)
+    assert.is_nil(delay)
+    assert.equal("max_attempts", why)
+  end)
+
+  it("refuses a method's name as an option", function()
+    for _, key in ipairs { "next", "start", "__index" } do
+      local p, err = retry.policy { [key] = 1 }
+      assert.is_nil(p)
+      assert.matches("unknown policy option", err, 1, true)
+    end
   end)
 
   it("doubles the ceiling per attempt, capped (jitter none)", function()

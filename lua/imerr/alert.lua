@@ -5,16 +5,26 @@
 local imerr = require "imerr"
 local matcher = require "imerr.matcher"
 
-local type, setmetatable = type, setmetatable
+local type, setmetatable, tostring = type, setmetatable, tostring
+local quote = require("imerr._private").quote
 
 local _M = { _VERSION = imerr._VERSION }
 
 local Rules = {}
 Rules.__index = Rules
 
+local RULE_KEYS = { name = true, match = true, more_than = true,
+  window = true }
+
 local function check_rule(i, r)
   if type(r) ~= "table" then return "rule " .. i .. " must be a table" end
   if type(r.name) ~= "string" then return "rule " .. i .. " needs a name" end
+  for k in pairs(r) do
+    if not RULE_KEYS[k] then
+      return "rule " .. quote(r.name, 60) .. ": unknown option " ..
+        quote(tostring(k), 40)
+    end
+  end
   local n = r.more_than or 0
   if type(n) ~= "number" or n < 0 or n ~= math.floor(n) or n > 1e6 then
     return "rule " .. r.name .. ": more_than must be a whole number 0..1e6"

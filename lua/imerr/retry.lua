@@ -16,8 +16,13 @@ local api
 
 local _M = { _VERSION = imerr._VERSION }
 
---- Attempts are capped whatever max_attempts says (gRPC clamps to 5).
-_M.HARD_MAX_ATTEMPTS = 10
+-- Attempts are capped whatever max_attempts says (gRPC clamps to 5).
+-- The policy reads this local: the module's field below only tells it.
+local HARD_MAX_ATTEMPTS = 10
+
+--- The cap on attempts, whatever max_attempts says: 10 (a read-only
+-- constant; changing this field changes no policy).
+_M.HARD_MAX_ATTEMPTS = HARD_MAX_ATTEMPTS
 
 -- Hints and classification live in imerr.hint; retry keeps its names.
 
@@ -98,6 +103,9 @@ end
 local default_clock = private.default_clock
 
 local POLICY_NUMBERS = { base = true, throttle_base = true, cap = true }
+local POLICY_OPTIONS = { max_attempts = true, base = true,
+  throttle_base = true, cap = true, jitter = true, deadline = true,
+  random = true, budget = true, clock = true, idempotent = true }
 
 local function check_policy(p)
   for k in pairs(POLICY_NUMBERS) do
@@ -143,23 +151,23 @@ function _M.policy(opts)
     cap = 20, jitter = "full", random = math.random, idempotent = true },
     Policy)
   for k, v in pairs(opts) do
-    if p[k] == nil and k ~= "deadline" and k ~= "budget" and k ~= "clock" then
-      return nil, "unknown policy option " .. tostring(k)
+    if not POLICY_OPTIONS[k] then
+      return nil, "unknown policy option " .. private.quote(tostring(k), 40)
     end
     p[k] = v
   end
   p.clock = p.clock or default_clock()
   local err = check_policy(p)
   if err then return nil, err end
-  if p.max_attempts > _M.HARD_MAX_ATTEMPTS then
-    p.max_attempts = _M.HARD_MAX_ATTEMPTS
+  if p.max_attempts > HARD_MAX_ATTEMPTS then
+    p.max_attempts = HARD_MAX_ATTEMPTS
   end
   return p
 end
 
 -- 2^(n-1) for every attempt count a policy allows.
 local DOUBLINGS = {}
-for n = 1, _M.HARD_MAX_ATTEMPTS do DOUBLINGS[n] = 2 ^ (n - 1) end
+for n = 1, HARD_MAX_ATTEMPTS do DOUBLINGS[n] = 2 ^ (n - 1) end
 
 -- The backoff before attempt n + 1, before floors and limits.
 local function backoff(p, base, n)

@@ -1,11 +1,54 @@
--- imerr.alert when the clock steps back (NTP, a restored VM) or is not a
--- finite number.
+-- imerr.alert: rules over a stream of codes; what they refuse; a clock
+-- that steps back (NTP, a restored VM) or is not a finite number.
 local alert = require "imerr.alert"
 
 local function rules(more_than, window)
   return assert(alert.rules { { name = "r", match = { class = "transient" },
     more_than = more_than, window = window } })
 end
+
+describe("imerr.alert", function()
+  it("fires on any critical code and on bursts of rate limits", function()
+    local set = assert(alert.rules {
+      { name = "critical", match = { severity = "critical" } },
+      { name = "throttled", match = { reason = "rate_limited" },
+        more_than = 3, window = 60 },
+    })
+    assert.same({ "critical" }, set:observe(70009, 0))
+    assert.same({}, set:observe(9510, 1))
+    for t = 1, 3 do assert.same({}, set:observe(60007, t)) end
+    assert.same({ "throttled" }, set:observe(60007, 4))
+    assert.same({}, set:observe(60007, 100)) -- the burst is old now
+  end)
+
+  it("takes predicates as rules and rejects bad rules", function()
+    local set = assert(alert.rules {
+      { name = "odd", match = function(code) return code % 2 == 1 end },
+    })
+    assert.same({ "odd" }, set:observe(9511, 0))
+    for _, list in ipairs { "x", { "x" }, { { match = {} } },
+      { { name = "a", match = 1 } }, { { name = "a", match = {}, window = 0 } },
+      { { name = "a", match = { colour = 1 } } },
+      { { name = "a", match = {}, more_than = -1 } } } do
+      local r, err = alert.rules(list)
+      assert.is_nil(r)
+      assert.is_string(err)
+    end
+  end)
+
+  it("refuses a misspelt option, naming it", function()
+    local r, err = alert.rules {
+      { name = "many", match = { reason = "rate_limited" }, more_then = 100 },
+    }
+    assert.is_nil(r)
+    assert.matches('unknown option "more_then"', err, 1, true)
+  end)
+
+  it("loads the example rules file", function()
+    local set = assert(alert.rules(dofile("examples/alert_rules.lua")))
+    assert.same({ "page_on_critical" }, set:observe(70009, 0))
+  end)
+end)
 
 describe("imerr.alert with a clock that steps back", function()
   it("drops observations newer than now", function()
