@@ -182,10 +182,6 @@ describe("rest.check's bounds", function()
   end)
 
   describe("the item budget", function()
-    local saved
-    before_each(function() saved = rest.MAX_ITEMS end)
-    after_each(function() rest.MAX_ITEMS = saved end)
-
     local function list_of(n, item)
       local list = {}
       for i = 1, n do list[i] = item end
@@ -210,35 +206,53 @@ describe("rest.check's bounds", function()
       end
     end)
 
+    it("is a read-only constant, narrowed per call by max_items", function()
+      assert.equal(100000, rest.MAX_ITEMS)
+      local saved = rest.MAX_ITEMS
+      rest.MAX_ITEMS = 1
+      local _, failures = rest.check({ ActionStatus = "OK", ErrorCode = 0,
+        Fail_Account = { "a", "b" } })
+      rest.MAX_ITEMS = saved
+      assert.equal(2, #failures)
+      for _, bad in ipairs { 0, 1.5, 100001, "3", 0 / 0 } do
+        local ok, err = rest.check({ ActionStatus = "OK" }, { max_items = bad })
+        assert.is_nil(ok)
+        assert.equal("invalid", err.reason)
+      end
+      local ok, err = rest.check({ ActionStatus = "OK" }, { max_item = 3 })
+      assert.is_nil(ok)
+      assert.matches('unknown check option "max_item"', err.info, 1, true)
+    end)
+
     it("marks a list one item over the budget, not one at it", function()
-      rest.MAX_ITEMS = 3
+      local max = 3
       local item = { To_Account = "a", ResultCode = 30001 }
       local _, failures = rest.check({ ActionStatus = "OK", ErrorCode = 0,
-        ResultItem = list_of(3, item) }, "v4/sns/friend_add")
+        ResultItem = list_of(3, item) }, { api = "v4/sns/friend_add", max_items = max })
       assert.equal(3, #failures)
       assert.is_nil(failures[3].truncated)
       _, failures = rest.check({ ActionStatus = "OK", ErrorCode = 0,
-        ResultItem = list_of(4, item) }, "v4/sns/friend_add")
+        ResultItem = list_of(4, item) }, { api = "v4/sns/friend_add", max_items = max })
       assert.equal(4, #failures)
       assert.equal(1, failures[4].truncated)
       -- Lists the budget never reached count too: a bare list after it.
       _, failures = rest.check({ ActionStatus = "OK", ErrorCode = 0,
         ResultItem = list_of(4, item), Fail_Account = { "x", "y" } },
-        "v4/sns/friend_add")
+        { api = "v4/sns/friend_add", max_items = max })
       assert.equal(3, failures[4].truncated)
       assert.equal("ResultItem[]", failures[4].list)
       -- And the marker reaches the error of a failed answer.
       local ok, err = rest.check({ ActionStatus = "FAIL", ErrorCode = 70001,
-        ResultItem = list_of(10, item) }, "v4/sns/friend_add")
+        ResultItem = list_of(10, item) }, { api = "v4/sns/friend_add", max_items = max })
       assert.is_nil(ok)
       assert.equal(7, err.failures[#err.failures].truncated)
     end)
 
     it("spends the budget on a bare list once, with or without the api", function()
-      rest.MAX_ITEMS = 3
+      local max = 3
       for _, path in ipairs { "v4/sns/friend_add", false } do
         local _, failures = rest.check({ ActionStatus = "OK", ErrorCode = 0,
-          Fail_Account = { "a", "b", "c", "d", "e" } }, path or nil)
+          Fail_Account = { "a", "b", "c", "d", "e" } }, { api = path or nil, max_items = max })
         assert.equal(4, #failures)
         assert.equal("c", failures[3].id)
         assert.equal(2, failures[4].truncated)
@@ -247,21 +261,22 @@ describe("rest.check's bounds", function()
     end)
 
     it("counts the entries left in nested lists", function()
-      rest.MAX_ITEMS = 5
+      local max = 5
       local inner = { ContactItem = { To_Account = "c" }, ResultCode = 50001 }
       local outer = { ResultItem = list_of(3, inner) }
       local _, failures = rest.check({ ActionStatus = "OK", ErrorCode = 0,
-        GroupResultItem = list_of(3, outer) }, "v4/recentcontact/create_contact_group")
+        GroupResultItem = list_of(3, outer) },
+        { api = "v4/recentcontact/create_contact_group", max_items = max })
       -- Read: outer 1, its 3 items, outer 2; left: outer 2's 3 items, outer 3.
       assert.equal(4, #failures)
       assert.equal(4, failures[4].truncated)
     end)
 
     it("makes a cut SomeError no partial success", function()
-      rest.MAX_ITEMS = 2
+      local max = 2
       local ok, err = rest.check({ ActionStatus = "SomeError", ErrorCode = 0,
         ErrorList = list_of(3, { To_Account = "a", ErrorCode = 70107 }) },
-        "v4/openim/batchsendmsg")
+        { api = "v4/openim/batchsendmsg", max_items = max })
       assert.is_nil(ok)
       assert.equal("bad_response", err.reason)
       assert.equal(1, err.failures[3].truncated)

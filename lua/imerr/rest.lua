@@ -13,24 +13,30 @@ local quote = require("imerr._private").quote
 local api_row = require("imerr._private").api_row
 
 local type, pcall, tostring = type, pcall, tostring
+local floor = math.floor
 local rawget, next, huge = rawget, next, math.huge
 -- JSON decoders give floats: 70107.0 reads better as 70107.
 local tointeger = math.tointeger or function(v) return v end
 
 local _M = { _VERSION = imerr._VERSION }
 
---- Deeper JSON is no IM answer; cjson refuses it before building it.
-_M.MAX_DEPTH = 64
+-- The bounds check reads: locals, so that no caller can change them for
+-- the whole process. The module's fields below only report them.
+local MAX_DEPTH, MAX_INFO, MAX_ITEMS = 64, 512, 100000
+
+--- Deeper JSON is no IM answer; cjson refuses it before building it: 64
+-- (a read-only constant, as are the two below).
+_M.MAX_DEPTH = MAX_DEPTH
 --- Every text check returns from the answer (ErrorInfo, RequestId, item
 -- ids and infos, list names, MsgDropReason) is cut to this many bytes (on
 -- a UTF-8 character boundary, with "...") and made valid UTF-8: an answer
 -- cannot grow them, or the log lines and answers that carry them, without
--- bound, nor make them text a JSON parser refuses.
-_M.MAX_INFO = 512
+-- bound, nor make them text a JSON parser refuses: 512.
+_M.MAX_INFO = MAX_INFO
 --- List entries read at most in one answer: bounds the work a junk answer
 -- can cause. A reading cut short ends its failures with a marker (see
--- check).
-_M.MAX_ITEMS = 100000
+-- check): 100000.
+_M.MAX_ITEMS = MAX_ITEMS
 
 -- The first JSON decoder available: a private cjson instance (so its
 -- settings never touch other users of cjson), else dkjson.
@@ -38,7 +44,7 @@ local function find_decoder()
   local ok, cjson = pcall(require, "cjson.safe")
   if ok and type(cjson) == "table" and cjson.new then
     local inst = cjson.new()
-    inst.decode_max_depth(_M.MAX_DEPTH)
+    inst.decode_max_depth(MAX_DEPTH)
     return inst.decode
   end
   local has_dk, dkjson = pcall(require, "dkjson")
@@ -54,7 +60,7 @@ local default_decode = find_decoder()
 -- A text of the answer as check gives it out: cut first (bounded work),
 -- then made UTF-8 (a bad byte becomes three), then cut again.
 local function bounded(s)
-  return json.truncate(json.utf8(s:sub(1, _M.MAX_INFO + 1)), _M.MAX_INFO)
+  return json.truncate(json.utf8(s:sub(1, MAX_INFO + 1)), MAX_INFO)
 end
 
 -- An id as check gives it out: a string bounded like any text, or a
@@ -149,8 +155,8 @@ end
 -- entries left unread when that ran out (and the first list cut), whether
 -- anything could not be read, and the ids reported (kept only when a bare
 -- list may name them again).
-local function new_reading()
-  return { out = {}, ids = nil, budget = _M.MAX_ITEMS, skipped = 0,
+local function new_reading(max_items)
+  return { out = {}, ids = nil, budget = max_items, skipped = 0,
     cut_list = nil, unreadable = false }
 end
 
@@ -428,21 +434,34 @@ end
 _M.api, _M.apis = api.get, api.each
 
 local OPTS = "check options must be an API path, a decoder function " ..
-  "or a table { api = path, decode = function }"
+  "or a table { api = path, decode = function, max_items = n }"
+local OPTION_KEYS = { api = true, decode = true, max_items = true }
 
 -- api and decode from check's second argument, or nil and a message.
 local function options(opts)
   local t = type(opts)
-  if t == "nil" then return nil, nil end
-  if t == "string" then return opts, nil end
-  if t == "function" then return nil, opts end
+  if t == "nil" then return nil, nil, MAX_ITEMS end
+  if t == "string" then return opts, nil, MAX_ITEMS end
+  if t == "function" then return nil, opts, MAX_ITEMS end
   if t ~= "table" then return false, OPTS end
+  for k in next, opts do
+    if not OPTION_KEYS[k] then
+      return false, "unknown check option " .. quote(tostring(k), 40)
+    end
+  end
   local path, decode = rawget(opts, "api"), rawget(opts, "decode")
+  local max_items = rawget(opts, "max_items")
+  if max_items == nil then max_items = MAX_ITEMS end
   if (path ~= nil and type(path) ~= "string") or
     (decode ~= nil and type(decode) ~= "function") then
     return false, OPTS
   end
-  return path, decode
+  if type(max_items) ~= "number" or max_items ~= floor(max_items) or
+    max_items < 1 or max_items > MAX_ITEMS then
+    return false, "check max_items must be a whole number in [1, " ..
+      MAX_ITEMS .. "]"
+  end
+  return path, decode, max_items
 end
 
 -- Whether an object holds any table: a flat envelope holds no lists.
@@ -457,25 +476,25 @@ end
 -- some part of the answer could not be read (a failure may be missing).
 -- A reading cut short by the budget ends with a marker: a bad_response
 -- failure whose truncated field counts the entries left unread.
-local function item_failures(answer, row)
+local function item_failures(answer, row, max_items)
   local r
   if row then
     if #row.items > 0 then
-      r = new_reading()
+      r = new_reading(max_items)
       catalogued(r, answer, row)
     end
   elseif holds_table(answer) then
-    r = new_reading()
+    r = new_reading(max_items)
     discovered(r, answer)
   end
   if rawget(answer, "MsgDropReason") ~= nil then
-    r = r or new_reading()
+    r = r or new_reading(max_items)
     read_drop(r, answer)
   end
   if not r then return nil, false end
   if r.skipped > 0 then
     local f = broken(("%d more list entries not read: imerr reads at " ..
-      "most %d"):format(r.skipped, _M.MAX_ITEMS))
+      "most %d"):format(r.skipped, max_items))
     f.truncated = r.skipped
     add(r, f, nil, r.cut_list)
     r.unreadable = true
@@ -531,13 +550,14 @@ end
 -- are not counted) and whose list names the first list cut.
 -- @tparam table|string answer the decoded answer or its JSON text
 -- @tparam[opt] string|function|table opts the API's path, a decoder, or
--- { api = path, decode = function }
+-- { api = path, decode = function, max_items = n } (max_items: read at
+-- most that many list entries, at most MAX_ITEMS, the default)
 -- @treturn table the decoded answer
 -- @treturn[opt] table the failed items, when any
 -- @return[2] nil
 -- @treturn[2] table the error table
 function _M.check(answer, opts)
-  local path, decode = options(opts)
+  local path, decode, max_items = options(opts)
   if path == false then
     return nil, error_table(hints.INVALID, nil, nil, decode)
   end
@@ -560,7 +580,7 @@ function _M.check(answer, opts)
   if status == nil and kind == "no_status" then
     status = code == 0 and "OK" or "FAIL"
   end
-  local failures, unreadable = item_failures(answer, row)
+  local failures, unreadable = item_failures(answer, row, max_items)
   local not_partial
   if status == "SomeError" then
     -- Anything but a partial success is read like a FAIL: by its code.
