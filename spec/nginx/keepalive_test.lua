@@ -91,7 +91,7 @@ describe("the pool of upstream connections", function()
     local status, answer = call(conn, "/tlsca", "ok", marked("tls"))
     assert.equal(200, status)
     assert.equal("OK", answer.ActionStatus)
-    local attempts
+    local _, attempts
     status, answer, _, attempts = call(conn, "/plainsigned", "ok", marked("plain"))
     assert.equal(502, status)
     assert.equal("bad_response", answer.reason)

@@ -149,12 +149,13 @@ local HOSTILE = {
       #text .. "\r\n\r\n" .. text, LATE, echo_answer(body), "wait" }
   end,
   -- The echo, padded to ?size= bytes, sent in chunks of one byte each
-  -- (six bytes on the wire per byte of body), then close.
+  -- (six bytes on the wire per byte of body), then close (said, so that
+  -- the connection is not taken for another request as it closes).
   chunks1 = function(body)
     local size = tonumber(ngx.var.arg_size) or 0
     local text = envelope(0, "", { Echo = body, Pad = "" })
     text = text:gsub('"Pad":""', '"Pad":"' .. ("x"):rep(size - #text) .. '"')
-    local t = { HEAD, "Transfer-Encoding: chunked\r\n\r\n" }
+    local t = { HEAD, "Connection: close\r\nTransfer-Encoding: chunked\r\n\r\n" }
     for i = 1, #text do t[#t + 1] = "1\r\n" .. text:sub(i, i) .. "\r\n" end
     t[#t + 1] = "0\r\n\r\n"
     return { table.concat(t) }

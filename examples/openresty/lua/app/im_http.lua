@@ -3,8 +3,14 @@
 -- time left as its timeout, and the answer is read in pieces of at most
 -- CHUNK bytes (receiveany), so an upstream that drips bytes cannot stretch
 -- a call past its deadline the way a per-operation read timeout would.
--- Content-Length and chunked answers; keepalive through setkeepalive;
--- TLS with certificate verification (lua_ssl_trusted_certificate).
+-- Content-Length and chunked answers, after any interim (1xx) ones; TLS
+-- with certificate verification (lua_ssl_trusted_certificate); keepalive
+-- through setkeepalive, in a pool per host, port, TLS and server name. A
+-- connection goes back to the pool only when the end of its answer is
+-- certain: never after an interim answer, a 204 or 304, a Connection
+-- list that holds "close", HTTP/1.0 without keep-alive, bytes after the
+-- answer, or any failure; an answer with both Transfer-Encoding and
+-- Content-Length is refused ("protocol").
 --
 -- Failures come back as nil and a table { kind = ..., sent = bool,
 -- message = ... } where kind is one of
