@@ -44,6 +44,7 @@ build = {
     ["imerr.hint"] = "lua/imerr/hint.lua",
     ["imerr._private"] = "lua/imerr/_private.lua",
     ["imerr._json"] = "lua/imerr/_json.lua",
+    ["imerr._error"] = "lua/imerr/_error.lua",
   },
   install = {
     bin = {

@@ -42,6 +42,7 @@ build = {
       ["imerr.hint"] = "lua/imerr/hint.lua",
       ["imerr._private"] = "lua/imerr/_private.lua",
       ["imerr._json"] = "lua/imerr/_json.lua",
+      ["imerr._error"] = "lua/imerr/_error.lua",
     },
     bin = {
       imerr = "bin/imerr",

@@ -4,6 +4,7 @@
 local ORDER = {
   "imerr._private", -- read-only views and the private tables behind them
   "imerr._json",    -- the JSON imerr writes
+  "imerr._error",   -- the error tables that print
   "imerr",          -- the rows, from imerr.core
   "imerr.hint",     -- hints of what has no row; classify
   "imerr.apis",     -- the REST API catalogue (generated data)

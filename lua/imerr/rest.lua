@@ -9,6 +9,7 @@ local hints = require "imerr.hint"
 local api = require "imerr.api"
 local apis = require "imerr.apis"
 local json = require "imerr._json"
+local new_error = require("imerr._error").new
 local quote = require("imerr._private").quote
 local api_row = require("imerr._private").api_row
 
@@ -77,7 +78,7 @@ end
 -- A fresh error table: a hint's fields, with the code, name and info.
 local function error_table(hint, code, name, info)
   if info then info = bounded(info) end
-  return { code = code, name = name, info = info,
+  return new_error { code = code, name = name, info = info,
     class = hint.class, reason = hint.reason, action = hint.action,
     http_status = hint.http_status, severity = hint.severity,
     min_delay = hint.min_delay, ambiguous = hint.ambiguous }

@@ -1,0 +1,50 @@
+--- imerr._error: the one shape of imerr's error tables (internal).
+-- An expected failure is nil and err, where err is a string or a table
+-- made here: a plain table of fields (reason, code, name, info,
+-- request_id, ...) whose metatable gives one bounded line for tostring,
+-- print and ngx.log: "reason [code NAME] info (request ID)".
+local json = require "imerr._json"
+
+local type, tostring, setmetatable, getmetatable = type, tostring,
+  setmetatable, getmetatable
+local concat = table.concat
+
+local _M = {}
+
+-- Bytes of info and of the request id that the line carries at most:
+-- with the reason, code and name, a line stays under 600 bytes.
+local LINE_INFO, LINE_REQUEST = 400, 80
+
+local function text(v, max)
+  if type(v) ~= "string" then return nil end
+  return json.truncate(json.utf8(v:sub(1, max + 1)), max)
+end
+
+local function line(err)
+  local parts = { tostring(err.reason or "error") }
+  local code = err.code
+  if type(code) == "number" or type(code) == "string" then
+    local name = type(err.name) == "string" and " " .. err.name or ""
+    parts[#parts + 1] = "[" .. tostring(code) .. name:sub(1, 80) .. "]"
+  end
+  local info = text(err.info, LINE_INFO)
+  if info and info ~= "" then parts[#parts + 1] = info end
+  local request = text(err.request_id, LINE_REQUEST)
+  if request and request ~= "" then
+    parts[#parts + 1] = "(request " .. request .. ")"
+  end
+  -- One line: a control byte in the answer's text becomes a space.
+  return (concat(parts, " "):gsub("%c", " "))
+end
+
+local MT = { __tostring = line }
+
+--- Gives t the error metatable and returns it.
+function _M.new(t) return setmetatable(t, MT) end
+
+--- Whether v is an error table made here.
+function _M.is_error(v)
+  return type(v) == "table" and getmetatable(v) == MT
+end
+
+return _M
