@@ -14,6 +14,8 @@
 --     them), else the seconds to wait (counting nothing)
 --   s:cut(key, limiter) -> the rate now, and whether it was cut
 --   s:rate(key, limiter) -> the rate now
+-- The limiter operations check the limiter's numbers first (the ranges of
+-- imerr.ratelimit.new), and take a clock that steps back as a pause.
 -- @module imerr.store
 local private = require "imerr._private"
 
@@ -33,7 +35,10 @@ local _M = {}
 -- and the time of that cut. After a cut the rate follows AWS's adaptive
 -- retry mode (CUBIC, botocore retries/throttling.py): beta * m at the cut,
 -- then scale * (dt - k)^3 + m, k = cbrt(m * (1 - beta) / scale), capped
--- by the configured rate and floored by min_rate.
+-- by the configured rate and floored by min_rate. A clock that reads
+-- more than SLACK behind f, or behind t less a full bucket, stepped back:
+-- f moves to now, t to an empty bucket from now, and the stores keep
+-- what moved.
 local MATH = [[
 local tonumber, huge, format = tonumber, math.huge, string.format
 local function num(x)
@@ -312,7 +317,8 @@ function Memory:bucket(key, delta, capacity, init)
 end
 
 --- The limiter's admission: 0 when cost calls may go (and counts them),
--- else the seconds to wait (counting nothing).
+-- else the seconds to wait (counting nothing). After the clock stepped
+-- back, at most one call's time at the rate.
 -- @string key the limiter's key
 -- @number cost the calls
 -- @param p the limiter: its rate, burst, beta, scale, min_rate, hold
@@ -607,14 +613,14 @@ end
 ---------------------------------------------------------------------------
 -- Redis: a fleet. Each operation is one script, so it is atomic on the
 -- server; the limiter uses the server's clock (TIME), the one clock a
--- fleet shares, unless the store was given a clock (then every caller's
--- time is sent). Times are kept as seconds since 1.6e9 for double
--- precision, numbers are written with %.17g and returned as strings
--- (Redis would truncate Lua numbers to integers). Needs Redis >= 5
--- (scripts that read TIME write). A script checks its arguments and
--- computes everything before it writes; its writes come last, with no
--- command after them that can fail, so that an error never leaves state
--- without its expiry.
+-- fleet shares, unless the store was given a clock (then the caller's
+-- time is sent, as the clock gives it). The server's time is kept as
+-- seconds since 1.6e9 for double precision; numbers are written with
+-- %.17g and returned as strings (Redis would truncate Lua numbers to
+-- integers). Needs Redis >= 5 (scripts that read TIME write). A script
+-- checks its arguments and computes everything before it writes; its
+-- writes come last, with no command after them that can fail, so that an
+-- error never leaves state without its expiry.
 -- @section redis
 
 local PRELUDE = MATH .. [[
@@ -902,7 +908,7 @@ local function limiter_args(self, ...)
   local now, err = read_clock(self.clock)
   if not now then return nil, err end
   local args = { ... }
-  args[#args + 1] = f17(now - 1.6e9)
+  args[#args + 1] = f17(now)
   return args
 end
 
