@@ -364,6 +364,11 @@ describe("store.redis", function()
       assert.matches("connect function", err)
     end
     assert.same({ 1, 1 }, { c.calls, c.closed })
+    -- nor does another store on the same client
+    local v, err = store.redis(c):get("k")
+    assert.is_nil(v)
+    assert.matches("connect function", err)
+    assert.equal(1, c.calls)
     -- a connect function: the next operation connects again
     local made = {}
     s = store.redis(function()
@@ -378,9 +383,9 @@ describe("store.redis", function()
     local released = {}
     c = late_client()
     s = store.redis(function() return c end,
-      { release = function(_, err) released[#released + 1] = err or "ok" end })
+      { release = function(_, e) released[#released + 1] = e or "ok" end })
     assert.is_nil((s:admit("k", 1, LIMIT)))
-    local v, err = s:get("k")
+    v, err = s:get("k")
     assert.is_nil(v)
     assert.matches("failed before", err)
     assert.equal(1, c.calls)

@@ -211,44 +211,43 @@ local function bad_number(what)
   return nil, what .. " must be a finite number"
 end
 
+-- p -> the numbers last found good in it: a limiter is checked once, and
+-- again only when its numbers change, not at every call.
+local checked = setmetatable({}, { __mode = "k" })
+
+local function number_or_nil(v)
+  if type(v) == "number" then return v end
+end
+
 -- What is wrong with the limiter p that an operation was given (its
--- rate, beta, scale and min_rate), or nil; ratelimit.new asks it too.
--- (The range checks refuse NaN and infinities; each function here runs
--- once an operation, so that LuaJIT traces the caller's loop.)
+-- rate, burst, beta, scale, min_rate and hold), or nil; ratelimit.new
+-- asks it too. (The range checks refuse NaN and infinities.)
 local function bad_params(p)
+  local g = checked[p]
+  if g and g[1] == p.rate and g[2] == p.beta and g[3] == p.scale and
+    g[4] == p.min_rate and g[5] == p.burst and g[6] == p.hold then
+    return nil
+  end
   if type(p) ~= "table" then
     return "store operations need the limiter's numbers (a table)"
   end
-  local rate, beta, scale, low = p.rate, p.beta, p.scale, p.min_rate
-  if type(rate) ~= "number" or type(beta) ~= "number" or
-    type(scale) ~= "number" or type(low) ~= "number" then
-    return bad_limit()
-  end
-  -- (not a tail call: LuaJIT counts those against its loop unrolling)
-  local bad = bad_limit(rate, beta, scale, low)
+  local rate, beta = number_or_nil(p.rate), number_or_nil(p.beta)
+  local scale, low = number_or_nil(p.scale), number_or_nil(p.min_rate)
+  local burst, hold = number_or_nil(p.burst), number_or_nil(p.hold)
+  local bad = bad_limit(rate, beta, scale, low) or bad_take(1, burst) or
+    bad_hold(hold)
+  if not bad then checked[p] = { rate, beta, scale, low, burst, hold } end
   return bad
 end
 private.bad_limit = bad_params
 
--- As bad_params, for admit: also the burst and the calls taken.
+-- As bad_params, for admit: also the calls taken.
 local function bad_admit(p, cost)
   local bad = bad_params(p)
   if bad then return bad end
-  local burst = p.burst
-  if type(cost) ~= "number" or type(burst) ~= "number" then
-    return bad_take()
+  if type(cost) ~= "number" or not (cost > 0 and cost <= p.burst) then
+    return "limiter cost must be a number of calls in (0, burst]"
   end
-  bad = bad_take(cost, burst)
-  return bad
-end
-
--- As bad_params, for cut: also the hold.
-local function bad_cut(p)
-  local bad = bad_params(p)
-  if bad then return bad end
-  local hold = p.hold
-  bad = bad_hold(type(hold) == "number" and hold or nil)
-  return bad
 end
 
 local Memory = {}
@@ -364,7 +363,7 @@ end
 -- @return[2] nil
 -- @treturn[2] string when the clock or the store fails
 function Memory:cut(key, p)
-  local bad = bad_cut(p)
+  local bad = bad_params(p)
   if bad then return nil, bad end
   local now, err = read_clock(self.clock)
   if not now then return nil, err end
@@ -602,7 +601,7 @@ end
 -- @return[2] nil
 -- @treturn[2] string why not
 function Shared:cut(key, p)
-  local bad = bad_cut(p)
+  local bad = bad_params(p)
   if bad then return nil, bad end
   local r, cut = locked(self, key, cut_locked, key, p)
   if r == nil then return nil, cut end
@@ -825,10 +824,13 @@ local function release(self, client, err)
   if self.release then pcall(self.release, client, err) end
 end
 
+local FAILED = "redis: the client failed earlier and is not used " ..
+  "again: give store.redis a connect function to reconnect"
+
 -- The client for one operation, or nil and a message.
 local function client_for(self)
   if not self.connect then
-    if failed[self.client] then return nil, self.failure end
+    if failed[self.client] then return nil, self.failure or FAILED end
     return self.client
   end
   local ok, c, err = pcall(self.connect)
@@ -872,10 +874,7 @@ local function run(self, name, fits, key, ...)
   end
   if err then
     drop(client)
-    if not self.connect then
-      self.failure = err .. " (the client failed earlier, and is not " ..
-        "used again: give store.redis a connect function to reconnect)"
-    end
+    if not self.connect then self.failure = err .. " (" .. FAILED .. ")" end
   end
   release(self, client, err)
   if err then return nil, err end
@@ -883,13 +882,18 @@ local function run(self, name, fits, key, ...)
 end
 
 -- The shapes of the scripts' replies: a value or nothing (get), a number
--- (incr, admit, rate), { number, flag } (bucket, cut).
+-- (incr, rate; admit's is not negative), { number, flag } (bucket, cut).
 local function value(res)
   return type(res) ~= "table" and type(res) ~= "boolean" or res == false
 end
 
 local function number(res)
   return num(res) ~= nil
+end
+
+local function wait_reply(res)
+  local v = num(res)
+  return v ~= nil and v >= 0
 end
 
 local function pair(res)
@@ -915,7 +919,7 @@ end
 local unpack = rawget(table, "unpack") or rawget(_G, "unpack")
 
 --- A store on Redis, made by store.redis: the methods of Memory, each
--- one script run on the server, with the server's clock.
+-- one script run on the server, with the server's clock (or the store's).
 -- @type Redis
 
 --- As Memory:get.
@@ -971,7 +975,7 @@ function Redis:bucket(key, delta, capacity, init)
     f17(init)))
 end
 
---- As Memory:admit, with the server's clock.
+--- As Memory:admit, with the server's clock (or the store's).
 -- @string key the limiter's key
 -- @number cost the calls
 -- @param p the limiter: its rate, burst, beta, scale, min_rate, hold
@@ -985,14 +989,12 @@ function Redis:admit(key, cost, p)
     f17(p.beta), f17(p.scale), f17(p.min_rate))
   if not args then return nil, err end
   local res
-  res, err = run(self, "admit", number, key, unpack(args))
+  res, err = run(self, "admit", wait_reply, key, unpack(args))
   if err then return nil, err end
-  local wait = num(res)
-  if wait < 0 then return nil, "redis: unexpected reply " .. tostring(res) end
-  return wait
+  return num(res)
 end
 
---- As Memory:rate, with the server's clock.
+--- As Memory:rate, with the server's clock (or the store's).
 -- @string key the limiter's key
 -- @param p the limiter: its rate, burst, beta, scale, min_rate, hold
 -- @treturn number the rate
@@ -1010,7 +1012,7 @@ function Redis:rate(key, p)
   return num(res)
 end
 
---- As Memory:cut, with the server's clock.
+--- As Memory:cut, with the server's clock (or the store's).
 -- @string key the limiter's key
 -- @param p the limiter: its rate, burst, beta, scale, min_rate, hold
 -- @treturn number the rate now
@@ -1018,7 +1020,7 @@ end
 -- @return[2] nil
 -- @treturn[2] string why not
 function Redis:cut(key, p)
-  local bad = bad_cut(p)
+  local bad = bad_params(p)
   if bad then return nil, bad end
   local args, err = limiter_args(self, f17(p.rate), f17(p.beta),
     f17(p.scale), f17(p.min_rate), f17(p.hold))
