@@ -5,6 +5,7 @@ local store = require "imerr.store"
 local retry = require "imerr.retry"
 local new_dict = require "fleet.shdict"
 local redis_env = require "fleet.redis_env"
+local redis_shim = require "fleet.redis_shim"
 
 local now = 5000
 local function clock() return now end
@@ -30,6 +31,11 @@ end
 local KINDS = {
   memory = function() return store.memory { clock = clock } end,
   shared = function() return store.shared(new_dict(clock), { clock = clock }) end,
+  -- the Redis scripts, run by a stand-in, with the caller's time (the
+  -- server's TIME has microseconds only)
+  shim = function()
+    return store.redis(redis_shim(clock).client, { clock = clock })
+  end,
 }
 
 describe("ratelimit.new", function()
@@ -40,6 +46,7 @@ describe("ratelimit.new", function()
       { rate = 10, beta = 1 }, { rate = 10, beta = 0 }, { rate = 10, hold = -1 },
       { rate = 10, key = "" }, { rate = 10, store = {} }, { rate = 10, speed = 1 },
       { rate = 10, min_rate = 20 }, { rate = 10, scale = 0 },
+      { rate = 1e-9 }, { rate = 10, min_rate = 1e-4 }, { rate = 200, scale = 1e-40 },
     } do
       local l, err = ratelimit.new(opts)
       assert.is_nil(l)
@@ -53,6 +60,22 @@ describe("ratelimit.new", function()
     assert.is_true(store.is_store(l.store))
     assert.same({ 1, 0.7, 0.4, 1, 0.5 }, { l.burst, l.beta, l.scale, l.hold, l.min_rate })
     assert.equal(0.2, ratelimit.new { rate = 0.2 }.min_rate)
+  end)
+
+  it("refuses a scale that would keep a cut rate down for more than an hour", function()
+    local l, err = ratelimit.new { rate = 200, scale = 1e-40 }
+    assert.is_nil(l)
+    assert.matches("grow back", err)
+    -- cbrt(200 * 0.3 / s) + cbrt(200 / s) = 3600 at s of about 1.4e-8
+    assert.is_nil((ratelimit.new { rate = 200, scale = 1e-8 }))
+    assert.truthy(ratelimit.new { rate = 200, scale = 2e-8 })
+    assert.truthy(ratelimit.new { rate = 1e5, scale = 1e-5 })
+    -- at the lowest scale allowed, a cut grows back within the hour
+    local l2 = assert(ratelimit.new { rate = 200, burst = 20, scale = 2e-8,
+      store = store.memory { clock = clock }, key = "slow" })
+    l2:observe(60007)
+    now = now + 3600
+    assert.equal(200, l2:current_rate())
   end)
 end)
 
@@ -143,6 +166,43 @@ for kind, make in pairs(KINDS) do
       now = now + 1.01
       assert.truthy(l:observe(60007) < 70)
     end)
+  end)
+end
+
+-- A clock that steps back, with the numbers of the report that found it:
+-- after a 3600 s step back the limiter answered 3600.1 s; after a cut and
+-- a 600 s step back it admitted 24 calls in 10 s, pinned at min_rate.
+local function stepping(kind, make)
+  describe("a limiter on store." .. kind .. " when the clock steps back", function()
+    it("admits at its rate again within a second of a 3600 s step", function()
+      local l = assert(ratelimit.new { rate = 200, burst = 20, store = make(),
+        key = redis_env.key("step") })
+      run({ l }, 1)
+      now = now - 3600
+      local wait = l:take()
+      assert.truthy(wait >= 0 and wait <= 1, tostring(wait))
+      local admitted = run({ l }, 1)
+      assert.truthy(admitted >= 195 and admitted <= 201, tostring(admitted))
+    end)
+
+    it("grows back from a cut as usual after a 600 s step", function()
+      local l = assert(ratelimit.new { rate = 200, burst = 20, store = make(),
+        key = redis_env.key("stepcut") })
+      run({ l }, 1)
+      assert.near(140, l:observe(60007), 1e-6)
+      now = now - 600
+      -- 140/s at the cut, 200/s after 5.3 s: about 1,900 in 10 s
+      local admitted = run({ l }, 10)
+      assert.truthy(admitted >= 1800 and admitted <= 2000, tostring(admitted))
+      assert.equal(200, l:current_rate())
+    end)
+  end)
+end
+
+for kind, make in pairs(KINDS) do stepping(kind, make) end
+if redis_env.available() then
+  stepping("redis (the caller's clock)", function()
+    return store.redis(redis_env.client(), { clock = clock })
   end)
 end
 

@@ -1,9 +1,13 @@
 -- imerr.store: the same operations on every store: memory, a shared dict
--- (a stand-in for ngx.shared.DICT) and, when spec/fleet/redis.sh started
--- one, a real Redis through the redis-lua client.
+-- (a stand-in for ngx.shared.DICT), the Redis scripts run by a stand-in
+-- for Redis (spec/fleet/redis_shim.lua) and, when spec/fleet/redis.sh
+-- started one, a real Redis through the redis-lua client.
 local store = require "imerr.store"
 local new_dict = require "fleet.shdict"
 local redis_env = require "fleet.redis_env"
+local redis_shim = require "fleet.redis_shim"
+
+local unpack = rawget(table, "unpack") or rawget(_G, "unpack")
 
 local now = 1000
 local function clock() return now end
@@ -16,6 +20,8 @@ local STORES = {
   shared = function()
     return assert(store.shared(new_dict(clock), { clock = clock }))
   end,
+  -- the scripts, with TIME in the time of the clock
+  shim = function() return assert(store.redis(redis_shim(clock).client)) end,
 }
 if redis_env.available() then
   STORES.redis = function() return assert(store.redis(redis_env.client())) end
@@ -82,9 +88,9 @@ for kind, make in pairs(STORES) do
   end)
 end
 
-describe("store.memory and store.shared", function()
+describe("store.memory, store.shared and the scripts", function()
   it("refill at the rate in the clock's time", function()
-    for _, kind in ipairs { "memory", "shared" } do
+    for _, kind in ipairs { "memory", "shared", "shim" } do
       local s, k = STORES[kind](), fresh("refill")
       for _ = 1, 3 do assert.equal(0, s:admit(k, 1, LIMIT)) end
       assert.near(1, s:admit(k, 1, LIMIT), 1e-9)
@@ -101,7 +107,7 @@ describe("store.memory and store.shared", function()
   it("grow a cut rate back along the cubic curve to the configured rate", function()
     local p = { rate = 200, burst = 20, beta = 0.7, scale = 0.4,
       min_rate = 0.5, hold = 1 }
-    for _, kind in ipairs { "memory", "shared" } do
+    for _, kind in ipairs { "memory", "shared", "shim" } do
       local s, k = STORES[kind](), fresh("grow")
       assert.near(140, (s:cut(k, p)), 1e-9)
       local k3 = (200 * 0.3 / 0.4) ^ (1 / 3)
@@ -135,6 +141,88 @@ describe("store.memory and store.shared", function()
     end
   end)
 end)
+
+-- The stores whose clock the specs set: the memory and shared-dict
+-- stores, the scripts with the stand-in's TIME and with the caller's time
+-- (store.redis's clock), and a real Redis with the caller's time.
+local CLOCKED = {
+  memory = STORES.memory,
+  shared = STORES.shared,
+  shim = STORES.shim,
+  shim_clock = function()
+    return assert(store.redis(redis_shim(os.time).client, { clock = clock }))
+  end,
+}
+if redis_env.available() then
+  CLOCKED.redis = function()
+    return assert(store.redis(redis_env.client(), { clock = clock }))
+  end
+end
+
+for kind, make in pairs(CLOCKED) do
+  describe("a clock that steps back, on store." .. kind, function()
+    it("is a pause: the limiter owes at most an empty bucket", function()
+      local s, k = make(), fresh("back")
+      local p = { rate = 10, burst = 2, beta = 0.7, scale = 0.4,
+        min_rate = 0.5, hold = 1 }
+      assert.equal(0, s:admit(k, 1, p))
+      assert.equal(0, s:admit(k, 1, p))
+      assert.near(0.1, s:admit(k, 1, p), 1e-6)
+      now = now - 3600
+      -- not 3600.1 s: one call's time at the rate
+      local wait = s:admit(k, 1, p)
+      assert.truthy(wait > 0 and wait <= 0.1 + 1e-6, tostring(wait))
+      now = now + wait + 1e-5
+      assert.equal(0, s:admit(k, 1, p))
+      -- then the rate, as before the step
+      local admitted = 0
+      for _ = 1, 1000 do
+        now = now + 0.001
+        if s:admit(k, 1, p) == 0 then admitted = admitted + 1 end
+      end
+      assert.truthy(admitted >= 9 and admitted <= 11, tostring(admitted))
+    end)
+
+    it("moves a cut to now: the rate grows back from it as usual", function()
+      local s, k = make(), fresh("backcut")
+      local p = { rate = 200, burst = 20, beta = 0.7, scale = 0.4,
+        min_rate = 0.5, hold = 1 }
+      assert.near(140, (s:cut(k, p)), 1e-9)
+      now = now - 600
+      -- not min_rate until the clock is back at the cut
+      assert.near(140, s:rate(k, p), 1e-6)
+      -- within the hold of the moved cut, a throttle does not cut again
+      local k3 = (200 * 0.3 / 0.4) ^ (1 / 3)
+      now = now + 0.5
+      local r, cut = s:cut(k, p)
+      assert.is_false(cut)
+      assert.near(0.4 * (0.5 - k3) ^ 3 + 200, r, 1e-6)
+      now = now + 0.5
+      assert.near(0.4 * (1 - k3) ^ 3 + 200, s:rate(k, p), 1e-6)
+      now = now + k3
+      assert.equal(200, s:rate(k, p))
+    end)
+
+    it("of less than half a second (a lagging worker) admits less, never more", function()
+      local s, k = make(), fresh("lag")
+      local p = { rate = 10, burst = 2, beta = 0.7, scale = 0.4,
+        min_rate = 0.5, hold = 1 }
+      assert.equal(0, s:admit(k, 2, p))
+      now = now - 0.3
+      -- the debt stays: 0.3 s more than at the time of the take
+      assert.near(0.4, s:admit(k, 1, p), 1e-6)
+      now = now + 0.3
+      assert.near(0.1, s:admit(k, 1, p), 1e-6)
+      -- a throttle that a lagging worker hears right after another's cut
+      -- answers calls sent before it: no second cut
+      assert.near(7, (s:cut(k, p)), 1e-6)
+      now = now - 0.2
+      local r, cut = s:cut(k, p)
+      assert.is_false(cut)
+      assert.truthy(r <= 7 + 1e-6, tostring(r))
+    end)
+  end)
+end
 
 describe("store.shared", function()
   it("refuses what is not a dict", function()
@@ -249,6 +337,110 @@ describe("store.redis", function()
     assert.same({}, { null:get("k") })
   end)
 
+  it("never uses again a client that failed: its late reply would answer the next call", function()
+    -- a client whose first call times out, and whose server sends that
+    -- call's reply late, in front of the next one's
+    local function late_client(good)
+      local c = { calls = 0, closed = 0, late = nil }
+      function c.eval(_, _, _, _)
+        c.calls = c.calls + 1
+        if c.calls == 1 and not good then
+          c.late = "0"
+          return nil, "timeout"
+        end
+        return c.late or "7"
+      end
+      function c.close() c.closed = c.closed + 1 end
+      return c
+    end
+    -- one client: nil and a message for good, saying how to reconnect
+    local c = late_client()
+    local s = store.redis(c)
+    assert.is_nil((s:admit("k", 1, LIMIT)))
+    for _ = 1, 2 do
+      local v, err = s:get("k")
+      assert.is_nil(v)
+      assert.matches("timeout", err)
+      assert.matches("connect function", err)
+    end
+    assert.same({ 1, 1 }, { c.calls, c.closed })
+    -- nor does another store on the same client
+    local v, err = store.redis(c):get("k")
+    assert.is_nil(v)
+    assert.matches("connect function", err)
+    assert.equal(1, c.calls)
+    -- a connect function: the next operation connects again
+    local made = {}
+    s = store.redis(function()
+      made[#made + 1] = late_client(#made > 0)
+      return made[#made]
+    end)
+    assert.is_nil((s:admit("k", 1, LIMIT)))
+    assert.equal(7, s:get("k"))
+    assert.same({ 2, 1, 1, 0 }, { #made, made[1].closed, made[1].calls,
+      made[2].closed })
+    -- one that hands the failed client back again is refused, and told
+    local released = {}
+    c = late_client()
+    s = store.redis(function() return c end,
+      { release = function(_, e) released[#released + 1] = e or "ok" end })
+    assert.is_nil((s:admit("k", 1, LIMIT)))
+    v, err = s:get("k")
+    assert.is_nil(v)
+    assert.matches("failed before", err)
+    assert.equal(1, c.calls)
+    assert.equal(2, #released)
+    assert.matches("failed before", released[2])
+  end)
+
+  it("drops a client whose reply has the wrong shape (it is out of step)", function()
+    local closed = 0
+    local replies = { { "1", 1 }, "5" }
+    local client = {
+      eval = function() return table.remove(replies, 1) end,
+      quit = function() closed = closed + 1 end,
+    }
+    local s = store.redis(client)
+    local w, err = s:admit("k", 1, LIMIT)
+    assert.is_nil(w)
+    assert.matches("unexpected reply", err)
+    assert.equal(1, closed)
+    assert.is_nil((s:incr("k", 1, 0)))
+    assert.equal(1, #replies)
+  end)
+
+  it("checks the limiter's numbers before it calls the server", function()
+    local calls = 0
+    local s = store.redis({ eval = function() calls = calls + 1 return "0" end })
+    for _, p in ipairs {
+      { rate = 1e-9, burst = 1e9, beta = 0.7, scale = 0.4, min_rate = 1e-9, hold = 1 },
+      { rate = 200, burst = 20, beta = 0.7, scale = 1e-40, min_rate = 0.5, hold = 1 },
+      { rate = 200, burst = 20, beta = 1, scale = 0.4, min_rate = 0.5, hold = 1 },
+      { rate = "200", burst = 20, beta = 0.7, scale = 0.4, min_rate = 0.5, hold = 1 },
+      { rate = 0 / 0, burst = 20, beta = 0.7, scale = 0.4, min_rate = 0.5, hold = 1 },
+      "limiter",
+    } do
+      for _, r in ipairs { { s:admit("k", 1, p) }, { s:cut("k", p) } } do
+        assert.is_nil(r[1])
+        assert.is_string(r[2])
+      end
+    end
+    local p = { rate = 200, burst = 20, beta = 0.7, scale = 0.4,
+      min_rate = 0.5, hold = 1 }
+    assert.is_nil((s:admit("k", 21, p)))
+    p.hold = -1
+    assert.is_nil((s:cut("k", p)))
+    assert.equal(0, calls)
+  end)
+
+  it("refuses unknown options", function()
+    local client = { eval = function() end }
+    assert.is_nil((store.redis(client, { relase = function() end })))
+    assert.is_nil((store.redis(client, { clock = 5 })))
+    assert.is_nil((store.memory { clok = os.time }))
+    assert.is_nil((store.shared(new_dict(clock), { lock = 1 })))
+  end)
+
   it("knows each script's SHA-1", function()
     local sha1sum = io.popen("command -v sha1sum"):read("*l")
     if not sha1sum then return pending("sha1sum is missing") end
@@ -265,6 +457,76 @@ describe("store.redis", function()
     end
   end)
 end)
+
+-- Where the scripts run: the stand-in always, a real Redis when there is
+-- one. Each gives eval(src, key, ...) -> reply, or nil and the error, and
+-- pttl(key).
+local SERVERS = {
+  shim = function()
+    local server = redis_shim(clock)
+    return function(src, key, ...) return server.client:eval(src, 1, key, ...) end,
+      function(key) return server:pttl(key) end
+  end,
+}
+if redis_env.available() then
+  SERVERS.redis = function()
+    local c = redis_env.client()
+    return function(src, key, ...)
+      local ok, res = pcall(c.eval, c, src, 1, key, ...)
+      if ok then return res end
+      return nil, res
+    end, function(key) return c:pttl(key) end
+  end
+end
+
+for kind, make in pairs(SERVERS) do
+  describe("the scripts on " .. kind, function()
+    it("check their arguments before they write: no key is left without expiry", function()
+      local eval, pttl = make()
+      local k = fresh("nottl")
+      local S = store.scripts
+      -- rate 1e-9 with a burst of 1e9: 1e18 s, more than PEXPIRE takes
+      local res, err = eval(S.admit, k, "1e9", "1e-9", "1e9", "0.7", "0.4",
+        "1e-9")
+      assert.equal(-2, pttl(k))
+      assert.is_nil(res)
+      assert.matches("rate", err)
+      for _, call in ipairs {
+        { S.admit, "1", "200", "20", "0.7", "1e-40", "0.5" },
+        { S.admit, "nan", "200", "20", "0.7", "0.4", "0.5" },
+        { S.admit, "1", "200", "20", "0.7", "0.4", "0.5", "x" },
+        { S.cut, "200", "0.7", "0.4", "0.5", "-1" },
+        { S.cut, "200", "1", "0.4", "0.5", "1" },
+        { S.rate, "200", "0.7", "0.4", "inf" },
+        { S.incr, "x", "0" },
+        { S.bucket, "1", "inf", "0" },
+      } do
+        res, err = eval(call[1], k, unpack(call, 2))
+        assert.is_nil(res)
+        assert.is_string(err)
+        assert.equal(-2, pttl(k))
+      end
+      -- a key that holds state keeps its expiry through a failing call
+      assert.equal("0", eval(S.admit, k, "1", "200", "20", "0.7", "0.4", "0.5"))
+      local before = pttl(k)
+      assert.truthy(before > 0, tostring(before))
+      assert.is_nil((eval(S.admit, k, "1e9", "1e-9", "1e9", "0.7", "0.4",
+        "1e-9")))
+      local after = pttl(k)
+      assert.truthy(after > 0 and after <= before, tostring(after))
+    end)
+
+    it("give the longest state the checked numbers allow an expiry", function()
+      local eval, pttl = make()
+      local k = fresh("longttl")
+      -- a burst of 1e9 at 0.001 a second: 1e12 s of debt
+      assert.equal("0", eval(store.scripts.admit, k, "1e9", "1e-3", "1e9",
+        "0.7", "0.4", "1e-3"))
+      local left = pttl(k)
+      assert.truthy(left >= 1e15 and left <= 1.01e15, tostring(left))
+    end)
+  end)
+end
 
 local describe_redis = redis_env.available() and describe or pending
 describe_redis("store.redis on a real server", function()
@@ -283,6 +545,69 @@ describe_redis("store.redis on a real server", function()
     local s = store.redis(counting)
     assert.equal(1, s:incr(fresh("sha"), 1, 0))
     assert.equal(0, evals)
+  end)
+
+  -- A server that stalls past the client's timeout (0.2 s) applies the
+  -- command later and sends its reply: a connection still in use would
+  -- read it as the answer of the next command.
+  local function stall_during(f)
+    redis_env.pause(500)
+    local a, b = f()
+    require("socket").sleep(0.6)
+    return a, b
+  end
+
+  local function users(s)
+    local ratelimit, budget = require "imerr.ratelimit", require "imerr.budget"
+    return assert(ratelimit.new { rate = 0.01, burst = 5, store = s,
+      key = fresh("stall-rl") }), assert(budget.new { store = s,
+      key = fresh("stall-budget"), capacity = 10, cost = 5 })
+  end
+
+  it("reads its own replies after a timeout, through a connect function", function()
+    local known = fresh("known")
+    redis_env.client():set(known, "42")
+    local connect, release = redis_env.reconnecting(0.2)
+    local s = assert(store.redis(connect, { release = release }))
+    local limiter, budget = users(s)
+    assert.equal(5, budget:take())
+    local w, err = stall_during(function() return limiter:take() end)
+    assert.is_nil(w)
+    assert.matches("timeout", err)
+    assert.equal(42, s:get(known))
+    assert.equal(5, budget:tokens())
+    -- the rest of the burst (the stalled take may have been applied
+    -- before the connection was closed, or not), then the wait
+    local admitted = 0
+    w = limiter:take()
+    while w == 0 and admitted < 6 do
+      admitted = admitted + 1
+      w = limiter:take()
+    end
+    assert.truthy(admitted == 4 or admitted == 5, tostring(admitted))
+    assert.truthy(w > 90 and w <= 100, tostring(w))
+    assert.equal(0.01, limiter:current_rate())
+  end)
+
+  it("closes a single client after a timeout, then answers nil and a message", function()
+    local known = fresh("known")
+    redis_env.client():set(known, "42")
+    local c = redis_env.client(0.2)
+    local s = assert(store.redis(c))
+    local limiter, budget = users(s)
+    assert.equal(5, budget:take())
+    assert.is_nil((stall_during(function() return budget:tokens() end)))
+    -- never the late reply of another command
+    local v, err = s:get(known)
+    assert.is_nil(v)
+    assert.matches("connect function", err)
+    assert.is_nil((budget:tokens()))
+    assert.is_nil(budget:take())
+    local w
+    w, err = limiter:take()
+    assert.is_nil(w)
+    assert.is_string(err)
+    assert.has_error(function() c:get(known) end)
   end)
 
   it("uses the server's clock for the limiter", function()

@@ -22,7 +22,7 @@ local _M = { _VERSION = imerr._VERSION }
 -- AWS's adaptive mode: beta 0.7, scale 0.4, a floor of 0.5 calls/s.
 local DEFAULTS = { burst = 1, beta = 0.7, scale = 0.4, hold = 1,
   key = "imerr:ratelimit" }
-local MAX_RATE = 1e5
+local MIN_RATE, MAX_RATE = 1e-3, 1e5
 
 local Limiter = {}
 Limiter.__index = Limiter
@@ -31,9 +31,13 @@ local function in_range(v, low, high)
   return type(v) == "number" and v > low and v <= high
 end
 
+local function rate_range(v)
+  return type(v) == "number" and v >= MIN_RATE and v <= MAX_RATE,
+    "a number of calls a second in [0.001, 1e5]"
+end
+
 local CHECKS = {
-  rate = function(v) return in_range(v, 0, MAX_RATE),
-    "a number of calls a second in (0, 1e5]" end,
+  rate = rate_range,
   burst = function(v) return in_range(v, 0, 1e9) and v >= 1,
     "a number of calls in [1, 1e9]" end,
   beta = function(v) return in_range(v, 0, 1) and v < 1,
@@ -41,8 +45,7 @@ local CHECKS = {
   scale = function(v) return in_range(v, 0, 1e9), "a number in (0, 1e9]" end,
   hold = function(v) return type(v) == "number" and v >= 0 and v <= 3600,
     "a number of seconds in [0, 3600]" end,
-  min_rate = function(v) return in_range(v, 0, MAX_RATE),
-    "a number of calls a second in (0, 1e5]" end,
+  min_rate = rate_range,
   key = function(v) return type(v) == "string" and v ~= "",
     "a non-empty string" end,
   store = function(v) return store_mod.is_store(v),
@@ -55,7 +58,10 @@ local CHECKS = {
 -- at once; the store defaults to store.memory(). beta and scale shape the
 -- adaptive rate; throttling answers within `hold` seconds of a cut do not
 -- cut again (they answer calls sent before it); the rate never falls
--- below min_rate (0.5, or rate when lower).
+-- below min_rate (0.5, or rate when lower). rate and min_rate are in
+-- [0.001, 1e5], and scale must let a cut grow back to the full rate
+-- within an hour (cbrt(rate * (1 - beta) / scale) + cbrt(rate / scale)
+-- seconds at most): a limiter never stays cut for good.
 -- @tparam table opts the options above; rate is required
 -- @treturn Limiter a limiter
 -- @return[2] nil
@@ -78,6 +84,9 @@ function _M.new(opts)
   if l.min_rate > l.rate then
     return nil, "limiter min_rate must not exceed rate"
   end
+  -- scale with rate and beta: a cut must grow back within an hour.
+  local bad = private.bad_limit(l)
+  if bad then return nil, bad end
   if l.store == nil then l.store = store_mod.memory() end
   return l
 end

@@ -14,6 +14,8 @@
 --     them), else the seconds to wait (counting nothing)
 --   s:cut(key, limiter) -> the rate now, and whether it was cut
 --   s:rate(key, limiter) -> the rate now
+-- The limiter operations check the limiter's numbers first (the ranges of
+-- imerr.ratelimit.new), and take a clock that steps back as a pause.
 -- @module imerr.store
 local private = require "imerr._private"
 
@@ -33,12 +35,76 @@ local _M = {}
 -- and the time of that cut. After a cut the rate follows AWS's adaptive
 -- retry mode (CUBIC, botocore retries/throttling.py): beta * m at the cut,
 -- then scale * (dt - k)^3 + m, k = cbrt(m * (1 - beta) / scale), capped
--- by the configured rate and floored by min_rate.
+-- by the configured rate and floored by min_rate. A clock that reads
+-- more than SLACK behind f, or behind t less a full bucket, stepped back:
+-- f moves to now, t to an empty bucket from now, and the stores keep
+-- what moved.
 local MATH = [[
-local tonumber, huge = tonumber, math.huge
+local tonumber, huge, format = tonumber, math.huge, string.format
 local function num(x)
   x = tonumber(x)
   if x and x == x and x ~= huge and x ~= -huge then return x end
+end
+
+-- How far a clock may read behind a stored time before it counts as
+-- stepped back: less is one worker's cached clock lagging another's, left
+-- as it is (a lagging worker admits less, never more).
+local SLACK = 0.5
+-- The longest a cut may take to grow back to the full rate (s), and the
+-- longest a limiter's state is kept (s): more than any wait the checked
+-- numbers allow (burst / min_rate <= 1e12), and within what PEXPIRE takes.
+local MAX_REGROWTH, MAX_LIFE = 3600, 2e12
+
+-- The time a cut takes, at most, to grow back to rate: from a cut at
+-- rate, cbrt(rate * (1 - beta) / scale); from a lower rate, less than
+-- that plus the climb from 0, cbrt(rate / scale).
+local function regrowth(rate, beta, scale)
+  return (rate * (1 - beta) / scale) ^ (1 / 3) + (rate / scale) ^ (1 / 3)
+end
+
+-- What is wrong with a limiter's numbers (nil when nothing): the ranges
+-- in which every wait and every growth back after a cut ends in bounded
+-- time. Arguments are numbers or nil.
+local function bad_limit(rate, beta, scale, low)
+  if not (rate and beta and scale and low) then
+    return 'limiter rate, beta, scale and min_rate must be finite numbers'
+  elseif not (rate >= 1e-3 and rate <= 1e5) then
+    return 'limiter rate must be a number of calls a second in [0.001, 1e5]'
+  elseif not (low >= 1e-3 and low <= rate) then
+    return 'limiter min_rate must be in [0.001, rate]'
+  elseif not (beta > 0 and beta < 1) then
+    return 'limiter beta must be a factor in (0, 1)'
+  elseif not (scale > 0 and scale <= 1e9) then
+    return 'limiter scale must be a number in (0, 1e9]'
+  end
+  local g = regrowth(rate, beta, scale)
+  if not (g <= MAX_REGROWTH) then
+    return format('limiter scale %.3g is too small for rate %.3g: a cut ' ..
+      'would take up to %.3g s to grow back (at most %d)', scale, rate, g,
+      MAX_REGROWTH)
+  end
+end
+
+local function bad_take(cost, burst)
+  if not (burst and burst >= 1 and burst <= 1e9) then
+    return 'limiter burst must be a number of calls in [1, 1e9]'
+  elseif not (cost and cost > 0 and cost <= burst) then
+    return 'limiter cost must be a number of calls in (0, burst]'
+  end
+end
+
+local function bad_hold(hold)
+  if not (hold and hold >= 0 and hold <= 3600) then
+    return 'limiter hold must be a number of seconds in [0, 3600]'
+  end
+end
+
+-- The time of the last cut as seen at now: a clock stepped back behind
+-- it makes the cut now (a pause, not a cut in the future that keeps the
+-- rate at its floor until the clock gets there again).
+local function cut_time(now, f)
+  if f and f - now > SLACK then return now end
+  return f
 end
 
 local function rate_at(now, rate, m, f, beta, scale, low)
@@ -50,12 +116,24 @@ local function rate_at(now, rate, m, f, beta, scale, low)
   return r
 end
 
+-- GCRA: 0 and the arrival time to keep when cost calls may go, else the
+-- wait, and the arrival time to keep when it moved. A debt beyond an
+-- empty bucket (the clock stepped back, or the rate grew since) is cut to
+-- an empty bucket: the calls then go at the rate, from now.
 local function admit(now, tat, r, burst, cost)
   local t = 1 / r
-  if not tat or tat < now then tat = now end
+  local full, moved = burst * t, false
+  if not tat or tat < now then
+    tat = now
+  elseif tat - now - full > SLACK then
+    tat, moved = now + full, true
+  end
   local new = tat + cost * t
-  local wait = new - now - burst * t
-  if wait > t * 1e-6 then return wait end
+  local wait = new - now - full
+  if wait > t * 1e-6 then
+    if moved then return wait, tat end
+    return wait
+  end
   return 0, new
 end
 
@@ -68,13 +146,16 @@ local function ttl(now, tat, rate, m, f, beta, scale)
       (up / scale) ^ (1 / 3) - now
     if back > left then left = back end
   end
+  if not (left >= 0) then left = 0 end
+  if left > MAX_LIFE then left = MAX_LIFE end
   return left + 1
 end
 ]]
 
 local load = rawget(_G, "loadstring") or load
-local num, rate_at, admit, ttl = assert(load(MATH ..
-  " return num, rate_at, admit, ttl", "=imerr.store.math"))()
+local num, bad_limit, bad_take, bad_hold, cut_time, rate_at, admit, ttl =
+  assert(load(MATH .. " return num, bad_limit, bad_take, bad_hold, " ..
+    "cut_time, rate_at, admit, ttl", "=imerr.store.math"))()
 -- The finite number x reads as (a number or a numeric string), or nil:
 -- the stores' reading of what they hold (imerr._private.number).
 private.number = num
@@ -85,14 +166,29 @@ private.number = num
 
 local default_clock = private.default_clock
 
-local function clock_option(opts)
-  if opts == nil then return default_clock() end
+-- opts as a table whose keys are all in allowed (a set), or nil and a
+-- message.
+local function options(opts, allowed)
+  if opts == nil then return {} end
   if type(opts) ~= "table" then return nil, "store options must be a table" end
-  if opts.clock == nil then return default_clock() end
-  if type(opts.clock) ~= "function" then
+  for k in pairs(opts) do
+    if not allowed[k] then
+      return nil, "unknown store option " .. tostring(k)
+    end
+  end
+  if opts.clock ~= nil and type(opts.clock) ~= "function" then
     return nil, "store clock must be a function"
   end
-  return opts.clock
+  return opts
+end
+
+local CLOCK_ONLY = { clock = true }
+
+local function clock_option(opts)
+  local err
+  opts, err = options(opts, CLOCK_ONLY)
+  if not opts then return nil, err end
+  return opts.clock or default_clock()
 end
 
 -- The clock's time, or nil and a message.
@@ -113,6 +209,45 @@ private.finite = finite
 
 local function bad_number(what)
   return nil, what .. " must be a finite number"
+end
+
+-- p -> the numbers last found good in it: a limiter is checked once, and
+-- again only when its numbers change, not at every call.
+local checked = setmetatable({}, { __mode = "k" })
+
+local function number_or_nil(v)
+  if type(v) == "number" then return v end
+end
+
+-- What is wrong with the limiter p that an operation was given (its
+-- rate, burst, beta, scale, min_rate and hold), or nil; ratelimit.new
+-- asks it too. (The range checks refuse NaN and infinities.)
+local function bad_params(p)
+  local g = checked[p]
+  if g and g[1] == p.rate and g[2] == p.beta and g[3] == p.scale and
+    g[4] == p.min_rate and g[5] == p.burst and g[6] == p.hold then
+    return nil
+  end
+  if type(p) ~= "table" then
+    return "store operations need the limiter's numbers (a table)"
+  end
+  local rate, beta = number_or_nil(p.rate), number_or_nil(p.beta)
+  local scale, low = number_or_nil(p.scale), number_or_nil(p.min_rate)
+  local burst, hold = number_or_nil(p.burst), number_or_nil(p.hold)
+  local bad = bad_limit(rate, beta, scale, low) or bad_take(1, burst) or
+    bad_hold(hold)
+  if not bad then checked[p] = { rate, beta, scale, low, burst, hold } end
+  return bad
+end
+private.bad_limit = bad_params
+
+-- As bad_params, for admit: also the calls taken.
+local function bad_admit(p, cost)
+  local bad = bad_params(p)
+  if bad then return bad end
+  if type(cost) ~= "number" or not (cost > 0 and cost <= p.burst) then
+    return "limiter cost must be a number of calls in (0, burst]"
+  end
 end
 
 local Memory = {}
@@ -181,7 +316,8 @@ function Memory:bucket(key, delta, capacity, init)
 end
 
 --- The limiter's admission: 0 when cost calls may go (and counts them),
--- else the seconds to wait (counting nothing).
+-- else the seconds to wait (counting nothing). After the clock stepped
+-- back, at most one call's time at the rate.
 -- @string key the limiter's key
 -- @number cost the calls
 -- @param p the limiter: its rate, burst, beta, scale, min_rate, hold
@@ -189,10 +325,14 @@ end
 -- @return[2] nil
 -- @treturn[2] string when the clock or the store fails
 function Memory:admit(key, cost, p)
+  local bad = bad_admit(p, cost)
+  if bad then return nil, bad end
   local now, err = read_clock(self.clock)
   if not now then return nil, err end
-  local r = rate_at(now, p.rate, self.wmax[key], self.cut_at[key], p.beta,
-    p.scale, p.min_rate)
+  local f = cut_time(now, self.cut_at[key])
+  self.cut_at[key] = f
+  local r = rate_at(now, p.rate, self.wmax[key], f, p.beta, p.scale,
+    p.min_rate)
   local wait, tat = admit(now, self.tat[key], r, p.burst, cost)
   if tat then self.tat[key] = tat end
   return wait
@@ -205,10 +345,13 @@ end
 -- @return[2] nil
 -- @treturn[2] string when the clock or the store fails
 function Memory:rate(key, p)
+  local bad = bad_params(p)
+  if bad then return nil, bad end
   local now, err = read_clock(self.clock)
   if not now then return nil, err end
-  return rate_at(now, p.rate, self.wmax[key], self.cut_at[key], p.beta,
-    p.scale, p.min_rate)
+  local f = cut_time(now, self.cut_at[key])
+  self.cut_at[key] = f
+  return rate_at(now, p.rate, self.wmax[key], f, p.beta, p.scale, p.min_rate)
 end
 
 --- Cuts the limiter's rate after a throttling answer, unless it was cut
@@ -220,12 +363,16 @@ end
 -- @return[2] nil
 -- @treturn[2] string when the clock or the store fails
 function Memory:cut(key, p)
+  local bad = bad_params(p)
+  if bad then return nil, bad end
   local now, err = read_clock(self.clock)
   if not now then return nil, err end
-  local f = self.cut_at[key]
+  local f = cut_time(now, self.cut_at[key])
+  self.cut_at[key] = f
   local r = rate_at(now, p.rate, self.wmax[key], f, p.beta, p.scale,
     p.min_rate)
-  if f and now >= f and now - f < p.hold then return r, false end
+  -- A clock that reads before the cut is within its hold too.
+  if f and now - f < p.hold then return r, false end
   self.wmax[key], self.cut_at[key] = r, now
   return rate_at(now, p.rate, r, now, p.beta, p.scale, p.min_rate), true
 end
@@ -362,21 +509,39 @@ function Shared:bucket(key, delta, capacity, init)
   return v, applied
 end
 
--- The limiter's state in the dict: key..":t", key..":m", key..":f".
+-- The limiter's state in the dict: key..":t", key..":m", key..":f". The
+-- time of the cut as seen at now (cut_time), and whether it moved.
 local function state(self, key, p)
   local dict = self.dict
   local now, err = read_clock(self.clock)
   if not now then error(err, 0) end
   local m, f = num(dict:get(key .. ":m")), num(dict:get(key .. ":f"))
-  return now, m, f, rate_at(now, p.rate, m, f, p.beta, p.scale, p.min_rate)
+  local g = cut_time(now, f)
+  return now, m, g, rate_at(now, p.rate, m, g, p.beta, p.scale, p.min_rate),
+    g ~= f
+end
+
+-- Keeps a cut that a clock stepped back moved to now, with its rate, for
+-- as long as it matters.
+local function keep_cut(self, key, p, now, m, f)
+  local life = ttl(now, nil, p.rate, m, f, p.beta, p.scale)
+  set(self.dict, key .. ":m", m, life)
+  set(self.dict, key .. ":f", f, life)
 end
 
 local function admit_locked(self, key, cost, p)
-  local now, _, _, r = state(self, key, p)
+  local now, m, f, r, moved = state(self, key, p)
+  if moved and m then keep_cut(self, key, p, now, m, f) end
   local tk = key .. ":t"
   local wait, tat = admit(now, num(self.dict:get(tk)), r, p.burst, cost)
   if tat then set(self.dict, tk, tat, tat - now + 1) end
   return wait
+end
+
+local function rate_locked(self, key, p)
+  local now, m, f, r, moved = state(self, key, p)
+  if moved and m then keep_cut(self, key, p, now, m, f) end
+  return r
 end
 
 --- Exact between workers: admission happens under the lock, with each
@@ -390,6 +555,8 @@ end
 -- @return[2] nil
 -- @treturn[2] string why not
 function Shared:admit(key, cost, p)
+  local bad = bad_admit(p, cost)
+  if bad then return nil, bad end
   local wait, err = locked(self, key, admit_locked, key, cost, p)
   if wait == nil then return nil, err end
   return wait
@@ -402,14 +569,24 @@ end
 -- @return[2] nil
 -- @treturn[2] string why not
 function Shared:rate(key, p)
-  local ok, now, _, _, r = pcall(state, self, key, p)
+  local bad = bad_params(p)
+  if bad then return nil, bad end
+  local ok, now, m, _, r, moved = pcall(state, self, key, p)
   if not ok then return nil, tostring(now) end
+  -- A cut that a clock stepped back moved is kept, under the lock; a
+  -- busy lock leaves that to the next operation.
+  if moved and m then
+    local kept, busy = locked(self, key, rate_locked, key, p)
+    if kept and busy ~= "busy" then return kept end
+  end
   return r
 end
 
 local function cut_locked(self, key, p)
-  local now, _, f, r = state(self, key, p)
-  if f and now >= f and now - f < p.hold then return r, false end
+  local now, m, f, r, moved = state(self, key, p)
+  if moved and m then keep_cut(self, key, p, now, m, f) end
+  -- A clock that reads before the cut is within its hold too.
+  if f and now - f < p.hold then return r, false end
   local life = ttl(now, nil, p.rate, r, now, p.beta, p.scale)
   set(self.dict, key .. ":m", r, life)
   set(self.dict, key .. ":f", now, life)
@@ -424,6 +601,8 @@ end
 -- @return[2] nil
 -- @treturn[2] string why not
 function Shared:cut(key, p)
+  local bad = bad_params(p)
+  if bad then return nil, bad end
   local r, cut = locked(self, key, cut_locked, key, p)
   if r == nil then return nil, cut end
   if cut == "busy" then return nil, "shared dict busy" end
@@ -433,69 +612,118 @@ end
 ---------------------------------------------------------------------------
 -- Redis: a fleet. Each operation is one script, so it is atomic on the
 -- server; the limiter uses the server's clock (TIME), the one clock a
--- fleet shares. Times are kept as seconds since 1.6e9 for double
--- precision, numbers are written with %.17g and returned as strings
--- (Redis would truncate Lua numbers to integers). Needs Redis >= 5
--- (scripts that read TIME write).
+-- fleet shares, unless the store was given a clock (then the caller's
+-- time is sent, as the clock gives it). The server's time is kept as
+-- seconds since 1.6e9 for double precision; numbers are written with
+-- %.17g and returned as strings (Redis would truncate Lua numbers to
+-- integers). Needs Redis >= 5 (scripts that read TIME write). A script
+-- checks its arguments and computes everything before it writes; its
+-- writes come last, with no command after them that can fail, so that an
+-- error never leaves state without its expiry.
 -- @section redis
 
 local PRELUDE = MATH .. [[
-local function fmt(x) return string.format('%.17g', x) end
+local function fmt(x) return format('%.17g', x) end
+-- Milliseconds for PEXPIRE, as the integer text it requires.
+local function ms(s) return format('%d', math.ceil(s * 1000)) end
 local key = KEYS[1]
+-- The caller's time when it sent one (ARGV[i]), else the server's.
+local function time(i)
+  if ARGV[i] ~= nil then return num(ARGV[i]) end
+  local tm = redis.call('TIME')
+  return (tonumber(tm[1]) - 1.6e9) + tonumber(tm[2]) * 1e-6
+end
+local function fail(why) return redis.error_reply('imerr: ' .. why) end
 ]]
-local CLOCK = [[
-local tm = redis.call('TIME')
-local now = (tonumber(tm[1]) - 1.6e9) + tonumber(tm[2]) * 1e-6
-]]
+local NO_TIME = "the clock gave no finite number"
 
 -- The source of every script; their SHA-1 digests are checked by the
 -- specs against the server's.
 local SOURCES = {
   get = "return redis.call('GET', KEYS[1])",
   incr = PRELUDE .. [[
-local v = num(redis.call('GET', key)) or num(ARGV[2])
-v = v + num(ARGV[1])
+local d, init = num(ARGV[1]), num(ARGV[2])
+if not (d and init) then return fail('delta and init must be finite') end
+local v = (num(redis.call('GET', key)) or init) + d
 redis.call('SET', key, fmt(v))
 return fmt(v)
 ]],
   bucket = PRELUDE .. [[
-local v = num(redis.call('GET', key)) or num(ARGV[3])
-local d, cap = num(ARGV[1]), num(ARGV[2])
+local d, cap, init = num(ARGV[1]), num(ARGV[2]), num(ARGV[3])
+if not (d and cap and init) then
+  return fail('delta, capacity and init must be finite')
+end
+local v = num(redis.call('GET', key)) or init
 if v + d < 0 then return { fmt(v), 0 } end
 v = v + d
 if v > cap then v = cap end
 redis.call('SET', key, fmt(v))
 return { fmt(v), 1 }
 ]],
-  admit = PRELUDE .. CLOCK .. [[
+  admit = PRELUDE .. [[
 local cost, rate, burst = num(ARGV[1]), num(ARGV[2]), num(ARGV[3])
 local beta, scale, low = num(ARGV[4]), num(ARGV[5]), num(ARGV[6])
+local bad = bad_limit(rate, beta, scale, low) or bad_take(cost, burst)
+if bad then return fail(bad) end
+local now = time(7)
+if not now then return fail(']] .. NO_TIME .. [[') end
 local s = redis.call('HMGET', key, 't', 'm', 'f')
-local m, f = num(s[2]), num(s[3])
-local wait, tat = admit(now, num(s[1]),
-  rate_at(now, rate, m, f, beta, scale, low), burst, cost)
-if tat then
-  redis.call('HSET', key, 't', fmt(tat))
-  redis.call('PEXPIRE', key,
-    math.ceil(ttl(now, tat, rate, m, f, beta, scale) * 1000))
+local old, m, f = num(s[1]), num(s[2]), num(s[3])
+local g = cut_time(now, f)
+local wait, tat = admit(now, old, rate_at(now, rate, m, g, beta, scale, low),
+  burst, cost)
+local fields = {}
+if tat then fields[1], fields[2] = 't', fmt(tat) end
+if m and g ~= f then
+  fields[#fields + 1], fields[#fields + 2] = 'f', fmt(g)
+end
+if fields[1] then
+  local life = ms(ttl(now, tat or old, rate, m, g, beta, scale))
+  redis.call('HSET', key, unpack(fields))
+  redis.call('PEXPIRE', key, life)
 end
 return fmt(wait)
 ]],
-  rate = PRELUDE .. CLOCK .. [[
-local s = redis.call('HMGET', key, 'm', 'f')
-return fmt(rate_at(now, num(ARGV[1]), num(s[1]), num(s[2]), num(ARGV[2]),
-  num(ARGV[3]), num(ARGV[4])))
+  rate = PRELUDE .. [[
+local rate, beta, scale = num(ARGV[1]), num(ARGV[2]), num(ARGV[3])
+local low = num(ARGV[4])
+local bad = bad_limit(rate, beta, scale, low)
+if bad then return fail(bad) end
+local now = time(5)
+if not now then return fail(']] .. NO_TIME .. [[') end
+local s = redis.call('HMGET', key, 't', 'm', 'f')
+local m, f = num(s[2]), num(s[3])
+local g = cut_time(now, f)
+if m and g ~= f then
+  local life = ms(ttl(now, num(s[1]), rate, m, g, beta, scale))
+  redis.call('HSET', key, 'f', fmt(g))
+  redis.call('PEXPIRE', key, life)
+end
+return fmt(rate_at(now, rate, m, g, beta, scale, low))
 ]],
-  cut = PRELUDE .. CLOCK .. [[
+  cut = PRELUDE .. [[
 local rate, beta, scale = num(ARGV[1]), num(ARGV[2]), num(ARGV[3])
 local low, hold = num(ARGV[4]), num(ARGV[5])
+local bad = bad_limit(rate, beta, scale, low) or bad_hold(hold)
+if bad then return fail(bad) end
+local now = time(6)
+if not now then return fail(']] .. NO_TIME .. [[') end
 local s = redis.call('HMGET', key, 't', 'm', 'f')
-local f = num(s[3])
-local r = rate_at(now, rate, num(s[2]), f, beta, scale, low)
-if f and now >= f and now - f < hold then return { fmt(r), 0 } end
+local tat, m, f = num(s[1]), num(s[2]), num(s[3])
+local g = cut_time(now, f)
+local r = rate_at(now, rate, m, g, beta, scale, low)
+-- A clock that reads before the cut is within its hold too.
+if g and now - g < hold then
+  if m and g ~= f then
+    local life = ms(ttl(now, tat, rate, m, g, beta, scale))
+    redis.call('HSET', key, 'f', fmt(g))
+    redis.call('PEXPIRE', key, life)
+  end
+  return { fmt(r), 0 }
+end
+local life = ms(ttl(now, tat, rate, r, now, beta, scale))
 redis.call('HSET', key, 'm', fmt(r), 'f', fmt(now))
-redis.call('PEXPIRE', key,
-  math.ceil(ttl(now, num(s[1]), rate, r, now, beta, scale) * 1000))
+redis.call('PEXPIRE', key, life)
 return { fmt(rate_at(now, rate, r, now, beta, scale, low)), 1 }
 ]],
 }
@@ -509,11 +737,11 @@ for name, src in pairs(SOURCES) do _M.scripts[name] = src end
 -- SHA-1 of each source (the specs recompute them).
 local SHAS = {
   get = "d3c21d0c2b9ca22f82737626a27bcaf5d288f99f",
-  incr = "a29225552caeafd8d2b78f3c5b6c9e1c9789b7d7",
-  bucket = "9244d96cd3641337fb37bcacf52dc28736de9780",
-  admit = "41743f2b4afa2a5c910511217d45c6c58021f472",
-  rate = "133c207e0813f3d14dcefdf976f7eb5c25b4213b",
-  cut = "6602edb36d0d17c944dfbe6e51d5a54129fe85c5",
+  incr = "6c778f1c5f4482cd363f2f4a486d9f038b8625af",
+  bucket = "46f77f930088e03ee78860e9b810f69fd3d7373f",
+  admit = "6f66bc015c95968303ed39c77951217f008bb109",
+  rate = "1f0ff73bc88f1e419e99b503973ebab452e45098",
+  cut = "fafe03bb1935ced237d8b81f0b66cde26bdad85e",
 }
 --- The SHA-1 of each script's source, by operation (EVALSHA's names).
 -- (A copy: the stores use their own.)
@@ -532,21 +760,33 @@ local function invoke(client, name, ...)
   return client[name](client, ...)
 end
 
---- store.redis(client, { release = fn }) -> a store on Redis, or nil and a
--- message. client is a connected client with eval(script, numkeys, ...)
--- (lua-resty-redis, redis-lua), or a function returning one (or nil and a
--- message), called for each operation; release(client, err) is then called
--- after it (err nil on success), e.g. to give the connection back to a
--- pool, or to drop it after an error so that the next call reconnects.
--- @param client a client with eval, or a function returning one
--- @tparam[opt] table opts { release = function }
+local REDIS_OPTIONS = { release = true, clock = true }
+
+--- store.redis(client, { release = fn, clock = fn }) -> a store on Redis,
+-- or nil and a message. client is a function returning a connected
+-- client (or nil and a message), called for each operation, or one
+-- connected client. A client has eval(script, numkeys, ...)
+-- (lua-resty-redis, redis-lua). After an operation, release(client, err)
+-- is called (err nil on success), e.g. to give the connection back to a
+-- pool. A client that fails (an error, a timeout, a reply that makes no
+-- sense) is closed and never used again: after a timeout the late reply
+-- may still come and would be read as the answer of the next command.
+-- With a connect function the next operation connects again (it must
+-- make a new connection: a client that failed before is refused); a
+-- single client makes a store that answers nil and a message for good
+-- after its first failure (a limiter then fails open, a budget closed).
+-- clock (seconds) replaces the server's time for the limiter: every
+-- caller on a key must then share that clock (tests, mostly).
+-- @param client a function returning a client, or a client with eval
+-- @tparam[opt] table opts { release = function, clock = function }
 -- @treturn Redis a store
 -- @return[2] nil
 -- @treturn[2] string what is wrong with client or opts
 function _M.redis(client, opts)
-  if opts == nil then opts = {} end
-  if type(opts) ~= "table" then return nil, "store options must be a table" end
-  local s = setmetatable({}, Redis)
+  local err
+  opts, err = options(opts, REDIS_OPTIONS)
+  if not opts then return nil, err end
+  local s = setmetatable({ clock = opts.clock }, Redis)
   if type(client) == "function" then
     s.connect = client
   else
@@ -564,18 +804,55 @@ function _M.redis(client, opts)
   return s
 end
 
--- Runs one script with key and args: the reply, or nil and a message.
-local function run(self, name, key, ...)
-  local client = self.client
-  if not client then
-    local ok, c, err = pcall(self.connect)
-    if not ok then return nil, "redis connect failed: " .. tostring(c) end
-    if type(c) ~= "table" then
-      return nil, "redis connect failed: " .. tostring(err)
+-- Clients that failed, never used again (weak: a closed client goes).
+local failed = setmetatable({}, { __mode = "k" })
+
+-- Marks client failed and closes its connection: close (lua-resty-redis)
+-- or quit (redis-lua: sends QUIT without waiting, shuts the socket).
+local function drop(client)
+  failed[client] = true
+  for _, name in ipairs { "close", "quit" } do
+    local ok, has = pcall(method, client, name)
+    if ok and has then
+      pcall(invoke, client, name)
+      return
     end
-    client = c
   end
-  local res, err
+end
+
+local function release(self, client, err)
+  if self.release then pcall(self.release, client, err) end
+end
+
+local FAILED = "redis: the client failed earlier and is not used " ..
+  "again: give store.redis a connect function to reconnect"
+
+-- The client for one operation, or nil and a message.
+local function client_for(self)
+  if not self.connect then
+    if failed[self.client] then return nil, self.failure or FAILED end
+    return self.client
+  end
+  local ok, c, err = pcall(self.connect)
+  if not ok then return nil, "redis connect failed: " .. tostring(c) end
+  if type(c) ~= "table" then
+    return nil, "redis connect failed: " .. tostring(err)
+  end
+  if failed[c] then
+    err = "redis: connect gave a client that failed before"
+    release(self, c, err)
+    return nil, err
+  end
+  return c
+end
+
+-- Runs one script with key and args: the reply, or nil and a message.
+-- fits(reply) tells whether the reply has the script's shape; one that
+-- does not counts as a failure of the client.
+local function run(self, name, fits, key, ...)
+  local client, err = client_for(self)
+  if not client then return nil, err end
+  local res
   -- EVAL when the client has no EVALSHA, or the server lacks the script.
   local by_source = true
   local ok, has_sha = pcall(method, client, "evalsha")
@@ -588,18 +865,61 @@ local function run(self, name, key, ...)
     ok, res, err = pcall(invoke, client, "eval", SOURCES[name], 1, key, ...)
     if not ok then res, err = nil, res end
   end
-  if res == nil and err ~= nil then err = "redis: " .. tostring(err) end
-  if self.release then pcall(self.release, client, err) end
+  if res == nil and err ~= nil then
+    err = "redis: " .. tostring(err)
+  elseif not fits(res) then
+    err = "redis: unexpected reply " .. tostring(res)
+  else
+    err = nil
+  end
+  if err then
+    drop(client)
+    if not self.connect then self.failure = err .. " (" .. FAILED .. ")" end
+  end
+  release(self, client, err)
   if err then return nil, err end
   return res
 end
 
-local function bad_reply(res)
-  return nil, "redis: unexpected reply " .. tostring(res)
+-- The shapes of the scripts' replies: a value or nothing (get), a number
+-- (incr, rate; admit's is not negative), { number, flag } (bucket, cut).
+local function value(res)
+  return type(res) ~= "table" and type(res) ~= "boolean" or res == false
 end
 
+local function number(res)
+  return num(res) ~= nil
+end
+
+local function wait_reply(res)
+  local v = num(res)
+  return v ~= nil and v >= 0
+end
+
+local function pair(res)
+  return type(res) == "table" and num(res[1]) ~= nil and
+    (tonumber(res[2]) == 0 or tonumber(res[2]) == 1)
+end
+
+local function f17(x)
+  return format("%.17g", x)
+end
+
+-- The args of a limiter's script: the numbers, then the caller's time
+-- when the store has a clock; nil and a message when that clock fails.
+local function limiter_args(self, ...)
+  if not self.clock then return { ... } end
+  local now, err = read_clock(self.clock)
+  if not now then return nil, err end
+  local args = { ... }
+  args[#args + 1] = f17(now)
+  return args
+end
+
+local unpack = rawget(table, "unpack") or rawget(_G, "unpack")
+
 --- A store on Redis, made by store.redis: the methods of Memory, each
--- one script run on the server, with the server's clock.
+-- one script run on the server, with the server's clock (or the store's).
 -- @type Redis
 
 --- As Memory:get.
@@ -608,7 +928,7 @@ end
 -- @return[2] nil
 -- @treturn[2] string when Redis fails or holds no finite number
 function Redis:get(key)
-  local res, err = run(self, "get", key)
+  local res, err = run(self, "get", value, key)
   if err then return nil, err end
   if type(res) ~= "string" and type(res) ~= "number" then return nil end
   local v = num(res)
@@ -627,18 +947,15 @@ function Redis:incr(key, delta, init)
   if not finite(delta) or not finite(init) then
     return bad_number("delta and init")
   end
-  local res, err = run(self, "incr", key, format("%.17g", delta),
-    format("%.17g", init))
+  local res, err = run(self, "incr", number, key, f17(delta), f17(init))
   if err then return nil, err end
-  return num(res) or bad_reply(res)
+  return num(res)
 end
 
 -- A reply { value, flag } as value, flag == 1.
-local function pair(res, err)
+local function two(res, err)
   if err then return nil, err end
-  local v = type(res) == "table" and num(res[1])
-  if not v then return bad_reply(res) end
-  return v, tonumber(res[2]) == 1
+  return num(res[1]), tonumber(res[2]) == 1
 end
 
 --- As Memory:bucket.
@@ -654,11 +971,11 @@ function Redis:bucket(key, delta, capacity, init)
   if not finite(delta) or not finite(capacity) or not finite(init) then
     return bad_number("delta, capacity and init")
   end
-  return pair(run(self, "bucket", key, format("%.17g", delta),
-    format("%.17g", capacity), format("%.17g", init)))
+  return two(run(self, "bucket", pair, key, f17(delta), f17(capacity),
+    f17(init)))
 end
 
---- As Memory:admit, with the server's clock.
+--- As Memory:admit, with the server's clock (or the store's).
 -- @string key the limiter's key
 -- @number cost the calls
 -- @param p the limiter: its rate, burst, beta, scale, min_rate, hold
@@ -666,27 +983,36 @@ end
 -- @return[2] nil
 -- @treturn[2] string why not
 function Redis:admit(key, cost, p)
-  local res, err = run(self, "admit", key, cost, p.rate, p.burst, p.beta,
-    p.scale, p.min_rate)
+  local bad = bad_admit(p, cost)
+  if bad then return nil, bad end
+  local args, err = limiter_args(self, f17(cost), f17(p.rate), f17(p.burst),
+    f17(p.beta), f17(p.scale), f17(p.min_rate))
+  if not args then return nil, err end
+  local res
+  res, err = run(self, "admit", wait_reply, key, unpack(args))
   if err then return nil, err end
-  local wait = num(res)
-  if not wait or wait < 0 then return bad_reply(res) end
-  return wait
+  return num(res)
 end
 
---- As Memory:rate, with the server's clock.
+--- As Memory:rate, with the server's clock (or the store's).
 -- @string key the limiter's key
 -- @param p the limiter: its rate, burst, beta, scale, min_rate, hold
 -- @treturn number the rate
 -- @return[2] nil
 -- @treturn[2] string why not
 function Redis:rate(key, p)
-  local res, err = run(self, "rate", key, p.rate, p.beta, p.scale, p.min_rate)
+  local bad = bad_params(p)
+  if bad then return nil, bad end
+  local args, err = limiter_args(self, f17(p.rate), f17(p.beta),
+    f17(p.scale), f17(p.min_rate))
+  if not args then return nil, err end
+  local res
+  res, err = run(self, "rate", number, key, unpack(args))
   if err then return nil, err end
-  return num(res) or bad_reply(res)
+  return num(res)
 end
 
---- As Memory:cut, with the server's clock.
+--- As Memory:cut, with the server's clock (or the store's).
 -- @string key the limiter's key
 -- @param p the limiter: its rate, burst, beta, scale, min_rate, hold
 -- @treturn number the rate now
@@ -694,8 +1020,12 @@ end
 -- @return[2] nil
 -- @treturn[2] string why not
 function Redis:cut(key, p)
-  return pair(run(self, "cut", key, p.rate, p.beta, p.scale, p.min_rate,
-    p.hold))
+  local bad = bad_params(p)
+  if bad then return nil, bad end
+  local args, err = limiter_args(self, f17(p.rate), f17(p.beta),
+    f17(p.scale), f17(p.min_rate), f17(p.hold))
+  if not args then return nil, err end
+  return two(run(self, "cut", pair, key, unpack(args)))
 end
 
 --- Checks.

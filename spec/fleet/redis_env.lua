@@ -34,18 +34,32 @@ function M.available()
   return host ~= nil
 end
 
---- A connected redis-lua client.
-function M.client()
-  return load_client().connect(host, tonumber(port))
+--- A connected redis-lua client; timeout (seconds) bounds each call.
+function M.client(timeout)
+  return load_client().connect { host = host, port = tonumber(port),
+    timeout = timeout }
+end
+
+--- Makes the server hold every client's commands for ms milliseconds
+-- (CLIENT PAUSE), as a server that stalls does.
+function M.pause(ms)
+  local socket = require "socket"
+  local c = assert(socket.connect(host, tonumber(port)))
+  c:settimeout(1)
+  assert(c:send(("CLIENT PAUSE %d\r\n"):format(ms)))
+  local line = c:receive("*l")
+  c:close()
+  assert(line == "+OK", tostring(line))
 end
 
 --- A connect function and release for store.redis that keep one
 -- connection and drop it after any error, so the next call reconnects.
-function M.reconnecting()
+function M.reconnecting(timeout)
   local redis, client = load_client(), nil
   local function connect()
     if not client then
-      local ok, c = pcall(redis.connect, host, tonumber(port))
+      local ok, c = pcall(redis.connect, { host = host, port = tonumber(port),
+        timeout = timeout })
       if not ok then return nil, c end
       client = c
     end
