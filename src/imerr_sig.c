@@ -41,8 +41,8 @@ static char digit(const alphabet *a, unsigned v) {
 }
 
 static void emit(encoder *e, int n) {
-  unsigned v = (unsigned)e->carry[0] << 16 | (unsigned)e->carry[1] << 8 |
-               e->carry[2];
+  unsigned v =
+      (unsigned)e->carry[0] << 16 | (unsigned)e->carry[1] << 8 | e->carry[2];
   char q[4];
   q[0] = digit(e->a, v >> 18 & 63);
   q[1] = digit(e->a, v >> 12 & 63);
@@ -122,8 +122,8 @@ static int decode(const alphabet *a, const unsigned char *in, size_t len,
 
 /* ---- zlib -------------------------------------------------------------- */
 
-int imerr_sig_pack(const unsigned char *text, size_t len, int level,
-                   char *out, size_t cap, size_t *out_len) {
+int imerr_sig_pack(const unsigned char *text, size_t len, int level, char *out,
+                   size_t cap, size_t *out_len) {
   z_stream z;
   unsigned char chunk[1024];
   encoder e;
@@ -269,8 +269,7 @@ static int hmac(const char *key, size_t key_len, const text *t,
   unsigned int n = 0;
   if (key_len == 0 || key_len > IMERR_SIG_KEY_MAX || t->len > t->cap)
     return IMERR_SIG_EINVAL;
-  if (!HMAC(EVP_sha256(), key, (int)key_len, t->p, t->len, mac, &n) ||
-      n != 32)
+  if (!HMAC(EVP_sha256(), key, (int)key_len, t->p, t->len, mac, &n) || n != 32)
     return IMERR_SIG_ECRYPTO;
   return IMERR_SIG_OK;
 }
@@ -299,7 +298,8 @@ int imerr_sig_make(const imerr_sig_input *in, char *out, size_t cap,
   size_t ub_len = 0;
   text s, d;
   int rc;
-  if (in->identifier_len == 0 || in->identifier_len > IMERR_SIG_IDENTIFIER_MAX ||
+  if (in->identifier_len == 0 ||
+      in->identifier_len > IMERR_SIG_IDENTIFIER_MAX ||
       (in->has_userbuf && in->userbuf_len > IMERR_SIG_USERBUF_MAX) ||
       !number_ok(in->sdkappid) || !number_ok(in->time) ||
       !number_ok(in->expire))
@@ -348,8 +348,8 @@ typedef struct {
 } parser;
 
 static void skip_space(parser *ps) {
-  while (ps->p < ps->end && (*ps->p == ' ' || *ps->p == '\t' ||
-                             *ps->p == '\n' || *ps->p == '\r'))
+  while (ps->p < ps->end &&
+         (*ps->p == ' ' || *ps->p == '\t' || *ps->p == '\n' || *ps->p == '\r'))
     ps->p++;
 }
 
@@ -473,10 +473,9 @@ static int parse_number(parser *ps, uint64_t *v) {
 }
 
 enum { F_VER, F_IDENTIFIER, F_SDKAPPID, F_TIME, F_EXPIRE, F_USERBUF, F_SIG };
-static const char *const FIELDS[] = {"TLS.ver",    "TLS.identifier",
-                                     "TLS.sdkappid", "TLS.time",
-                                     "TLS.expire", "TLS.userbuf",
-                                     "TLS.sig"};
+static const char *const FIELDS[] = {
+    "TLS.ver",    "TLS.identifier", "TLS.sdkappid", "TLS.time",
+    "TLS.expire", "TLS.userbuf",    "TLS.sig"};
 #define NFIELDS (int)(sizeof FIELDS / sizeof FIELDS[0])
 #define REQUIRED (((1u << NFIELDS) - 1) & ~(1u << F_USERBUF))
 

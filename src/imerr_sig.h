@@ -111,8 +111,8 @@ int imerr_sig_parse(const unsigned char *text, size_t len, imerr_sig_work *w);
 ** Packs any text as a UserSig (deflate at level, -1 for zlib's default,
 ** then Tencent's base64): how tests make documents of their own.
 */
-int imerr_sig_pack(const unsigned char *text, size_t len, int level,
-                   char *out, size_t cap, size_t *out_len);
+int imerr_sig_pack(const unsigned char *text, size_t len, int level, char *out,
+                   size_t cap, size_t *out_len);
 
 /* HMAC-SHA256 of a UserSig's signed text, for the document's fields. */
 int imerr_sig_hmac(const char *key, size_t key_len, const imerr_sig_doc *doc,

@@ -79,8 +79,8 @@ static int l_make(lua_State *L) {
 }
 
 static const char *const REASONS[] = {
-    "ok",       "malformed",        "wrong_sdkappid",
-    "wrong_identifier", "expired", "bad_signature"};
+    "ok",      "malformed",    "wrong_sdkappid", "wrong_identifier",
+    "expired", "bad_signature"};
 
 static void set_number(lua_State *L, const char *k, uint64_t v) {
   lua_pushinteger(L, (lua_Integer)v);
@@ -139,8 +139,9 @@ static int l_callback_check(lua_State *L) {
   const char *token = string_or_null(L, 1, &tl);
   const char *time = string_or_null(L, 2, &nl);
   const char *sign = string_or_null(L, 3, &sl);
-  lua_pushboolean(L, token && time && sign &&
-                         imerr_sig_callback_check(token, tl, time, nl, sign, sl));
+  lua_pushboolean(L,
+                  token && time && sign &&
+                      imerr_sig_callback_check(token, tl, time, nl, sign, sl));
   return 1;
 }
 

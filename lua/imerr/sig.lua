@@ -19,8 +19,8 @@ if not ok then
     "zlib1g-dev, then rebuild or reinstall imerr)", 2)
 end
 
-local type, pairs, tostring, floor, setmetatable = type, pairs, tostring,
-  math.floor, setmetatable
+local type, pairs, floor, setmetatable = type, pairs, math.floor,
+  setmetatable
 local make, verify, callback_sign = core.make, core.verify, core.callback_sign
 local quote = private.quote
 
@@ -83,12 +83,14 @@ local function check_identifier(v, where)
   end
 end
 
--- nil, or a message naming the first key of opts not in known.
+-- nil, or a message naming the first key of opts not in known: by name
+-- when it looks like one (a secret passed as a key must not be printed).
 local function unknown(opts, known, where)
   for k in pairs(opts) do
     if not known[k] then
-      return ("unknown %s option %s"):format(where,
-        type(k) == "string" and quote(k, 40) or tostring(k):sub(1, 40))
+      local name = type(k) == "string" and #k <= 24 and
+        k:find("^[%a_][%w_]*$") and quote(k) or "of type " .. type(k)
+      return ("unknown %s option %s"):format(where, name)
     end
   end
 end
@@ -121,7 +123,9 @@ end
 -- @return[2] nil
 -- @treturn[2] string what is wrong with opts (never the key itself)
 function _M.usersig(opts)
-  if type(opts) ~= "table" then return nil, "usersig options must be a table" end
+  if type(opts) ~= "table" then
+    return nil, "usersig options must be a table"
+  end
   local err = check_usersig(opts)
   if err then return nil, err end
   local now
