@@ -13,6 +13,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Never exported from a module: imerr.sig_core exports its luaopen only. */
+#if defined(__GNUC__) || defined(__clang__)
+#define IMERR_SIG_API __attribute__((visibility("hidden")))
+#else
+#define IMERR_SIG_API
+#endif
+
 /* A real document is a few hundred bytes: inflating stops here. */
 #define IMERR_SIG_DOC_MAX 4096
 /* The longest UserSig read; longer text is malformed without decoding. */
@@ -88,53 +95,58 @@ typedef struct {
 ** enough), its length in *len. IMERR_SIG_OK, IMERR_SIG_EINVAL or
 ** IMERR_SIG_ECRYPTO.
 */
-int imerr_sig_make(const imerr_sig_input *in, char *out, size_t cap,
-                   size_t *len);
+IMERR_SIG_API int imerr_sig_make(const imerr_sig_input *in, char *out,
+                                 size_t cap, size_t *len);
 
 /*
 ** Checks a UserSig: IMERR_SIG_OK with the document in w->doc, or the
 ** first check that failed (the order of the enum). Any bytes are safe.
 */
-int imerr_sig_verify(const char *usersig, size_t len,
-                     const imerr_sig_expect *ex, imerr_sig_work *w);
+IMERR_SIG_API int imerr_sig_verify(const char *usersig, size_t len,
+                                   const imerr_sig_expect *ex,
+                                   imerr_sig_work *w);
 
 /*
 ** The steps of verify, for tests and fuzzing: unpack (Tencent's base64,
 ** then inflate, into w->text) and parse (a document into w->doc).
 ** IMERR_SIG_OK or IMERR_SIG_MALFORMED (or IMERR_SIG_ECRYPTO).
 */
-int imerr_sig_unpack(const char *usersig, size_t len, imerr_sig_work *w,
-                     size_t *text_len);
-int imerr_sig_parse(const unsigned char *text, size_t len, imerr_sig_work *w);
+IMERR_SIG_API int imerr_sig_unpack(const char *usersig, size_t len,
+                                   imerr_sig_work *w, size_t *text_len);
+IMERR_SIG_API int imerr_sig_parse(const unsigned char *text, size_t len,
+                                  imerr_sig_work *w);
 
 /*
 ** Packs any text as a UserSig (deflate at level, -1 for zlib's default,
 ** then Tencent's base64): how tests make documents of their own.
 */
-int imerr_sig_pack(const unsigned char *text, size_t len, int level, char *out,
-                   size_t cap, size_t *out_len);
+IMERR_SIG_API int imerr_sig_pack(const unsigned char *text, size_t len,
+                                 int level, char *out, size_t cap,
+                                 size_t *out_len);
 
 /* HMAC-SHA256 of a UserSig's signed text, for the document's fields. */
-int imerr_sig_hmac(const char *key, size_t key_len, const imerr_sig_doc *doc,
-                   unsigned char mac[32]);
+IMERR_SIG_API int imerr_sig_hmac(const char *key, size_t key_len,
+                                 const imerr_sig_doc *doc,
+                                 unsigned char mac[32]);
 
 /*
 ** A callback's Sign: lowercase hex SHA-256 of the token followed by the
 ** RequestTime text. IMERR_SIG_EINVAL when either is longer than its MAX.
 */
-int imerr_sig_callback_sign(const char *token, size_t token_len,
-                            const char *time, size_t time_len, char hex[64]);
+IMERR_SIG_API int imerr_sig_callback_sign(const char *token, size_t token_len,
+                                          const char *time, size_t time_len,
+                                          char hex[64]);
 
 /* 1 when sign is that Sign (compared in constant time), else 0. */
-int imerr_sig_callback_check(const char *token, size_t token_len,
-                             const char *time, size_t time_len,
-                             const char *sign, size_t sign_len);
+IMERR_SIG_API int imerr_sig_callback_check(const char *token, size_t token_len,
+                                           const char *time, size_t time_len,
+                                           const char *sign, size_t sign_len);
 
 /*
 ** Standard base64 (with '=' padding) of len bytes: the encoded length,
 ** written into out only when it is at most cap.
 */
-size_t imerr_sig_base64(const unsigned char *in, size_t len, char *out,
-                        size_t cap);
+IMERR_SIG_API size_t imerr_sig_base64(const unsigned char *in, size_t len,
+                                      char *out, size_t cap);
 
 #endif
