@@ -194,6 +194,7 @@ memcheck() {
   local vg="valgrind -q --error-exitcode=1 --leak-check=full"
   vg="$vg --errors-for-leak-kinds=definite"
   $vg "$BUILD/spec/test_imerr" &&
+    $vg "$BUILD/spec/test_sig" &&
     LUA_PATH="lua/?.lua;lua/?/init.lua;;" LUA_CPATH="$BUILD/lua/5.4/?.so;;" \
       $vg lua5.4 spec/valgrind/exercise.lua
 }
