@@ -192,8 +192,6 @@ function _M.callback_sign(token, request_time)
   return callback_sign(token, text)
 end
 
---- An admin's UserSig for REST calls, made by sig.admin.
--- @type Admin
 local Admin = {}
 Admin.__index = Admin
 
@@ -203,43 +201,6 @@ local keys = setmetatable({}, { __mode = "k" })
 
 local ADMIN_OPTIONS = { sdkappid = true, key = true, identifier = true,
   expire = true, renew_before = true, clock = true }
-
---- admin:renew() -> a UserSig made now (after a relogin answer: 70001 and
--- the other relogin codes), which get() returns from then on.
--- @treturn string the UserSig
--- @return[2] nil
--- @treturn[2] string when the clock gives no usable time
-function Admin:renew()
-  local now, err = whole_seconds(self.clock(), "admin clock's time")
-  if not now then return nil, err end
-  local s = make(self.sdkappid, keys[self], self.identifier, now, self.expire)
-  self.made, self.renew_at, self.usersig = now,
-    now + self.expire - self.renew_before, s
-  return s
-end
-
---- admin:get() -> the cached UserSig, or a new one when less than
--- renew_before seconds of it remain by the clock. Costs a clock read and
--- a comparison while the cached one is good.
--- @treturn string the UserSig
--- @return[2] nil
--- @treturn[2] string when the clock gives no usable time
-function Admin:get()
-  local now = self.clock()
-  if type(now) == "number" and now < self.renew_at then return self.usersig end
-  return self:renew()
-end
-
---- admin:expires() -> when the cached UserSig expires (Unix seconds).
--- @treturn number time + expire of the cached UserSig
-function Admin:expires()
-  return self.made + self.expire
-end
-
-function Admin:__tostring()
-  return ("imerr.sig.admin(%d, %s)"):format(self.sdkappid,
-    quote(self.identifier))
-end
 
 --- sig.admin{ sdkappid = n, key = s, identifier = "administrator",
 -- expire = 86400 * 180, renew_before = seconds, clock = fn } -> an admin
@@ -286,6 +247,48 @@ function _M.admin(opts)
   s, err = a:renew()
   if not s then return nil, err end
   return a
+end
+
+--- An admin's UserSig for REST calls, made by sig.admin.
+-- @type Admin
+
+--- admin:renew() -> a UserSig made now (after a relogin answer: 70001 and
+-- the other relogin codes), which get() returns from then on.
+-- @treturn string the UserSig
+-- @return[2] nil
+-- @treturn[2] string when the clock gives no usable time
+function Admin:renew()
+  local now, err = whole_seconds(self.clock(), "admin clock's time")
+  if not now then return nil, err end
+  local s = make(self.sdkappid, keys[self], self.identifier, now, self.expire)
+  self.made, self.renew_at, self.usersig = now,
+    now + self.expire - self.renew_before, s
+  return s
+end
+
+--- admin:get() -> the cached UserSig, or a new one when less than
+-- renew_before seconds of it remain by the clock. Costs a clock read and
+-- a comparison while the cached one is good.
+-- @treturn string the UserSig
+-- @return[2] nil
+-- @treturn[2] string when the clock gives no usable time
+function Admin:get()
+  local now = self.clock()
+  if type(now) == "number" and now < self.renew_at then return self.usersig end
+  return self:renew()
+end
+
+--- admin:expires() -> when the cached UserSig expires (Unix seconds).
+-- @treturn number time + expire of the cached UserSig
+function Admin:expires()
+  return self.made + self.expire
+end
+
+--- The admin as text: its app and identifier, never its key.
+-- @treturn string imerr.sig.admin(sdkappid, "identifier")
+function Admin:__tostring()
+  return ("imerr.sig.admin(%d, %s)"):format(self.sdkappid,
+    quote(self.identifier))
 end
 
 return _M

@@ -114,7 +114,8 @@ end
 print(("oracle under %s: %d of %d imerr sigs hold the library's document " ..
   "(%d byte for byte the same UserSig); %d library sigs verify in imerr " ..
   "(%d of them the library's own PrivateMapKey)"):format(
-  rawget(_G, "jit") and jit.version or _VERSION, same, #cases, identical,
+  rawget(_G, "jit") and rawget(_G, "jit").version or _VERSION, same, #cases,
+  identical,
   theirs, natives))
 for _, msg in ipairs(failures) do print("FAIL: " .. msg) end
 os.exit(#failures == 0 and natives == 3 and 0 or 1)
