@@ -1,6 +1,7 @@
 # The tests of imerr.sig (cmake/imerr-sig.cmake), included at the end of
 # spec/CMakeLists.txt:
-#   c_sig            src/imerr_sig.c in C: known answers, bounds, bombs
+#   c_sig            src/imerr_sig.c in C: known answers, bounds, bombs,
+#                    four threads
 #   sig_oracle_<abi> against Tencent's Node library (spec/sig/oracle.sh;
 #                    sig_oracle_npm installs it with npm first)
 # and IMERR_SIG_BUILT in the busted tests' environment: OFF makes the specs
@@ -17,7 +18,9 @@ endif()
 
 add_executable(test_sig c/test_sig.c ${PROJECT_SOURCE_DIR}/src/imerr_sig.c)
 target_include_directories(test_sig PRIVATE ${PROJECT_SOURCE_DIR}/src)
-target_link_libraries(test_sig PRIVATE OpenSSL::Crypto ZLIB::ZLIB)
+find_package(Threads REQUIRED)
+target_link_libraries(test_sig PRIVATE OpenSSL::Crypto ZLIB::ZLIB
+                      Threads::Threads)
 target_compile_options(test_sig PRIVATE ${IMERR_WARNINGS})
 add_test(NAME c_sig COMMAND test_sig)
 

@@ -2,9 +2,14 @@
 ** src/imerr_sig.c in C: known answers (Tencent's callback page, Tencent's
 ** Node library, RFC 4648), and the bytes a Lua caller cannot easily make:
 ** zlib streams with trailing bytes, raw deflate, gzip, a preset
-** dictionary, bombs, every prefix of a UserSig, oversized keys.
+** dictionary, bombs, every prefix of a UserSig, oversized keys. Then
+** the same calls from four threads at once (no state is shared: the
+** ThreadSanitizer stage runs this too).
 */
+#define _POSIX_C_SOURCE 200112L /* pthreads */
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define ZLIB_CONST
@@ -233,11 +238,58 @@ static void test_make_limits(void) {
   CHECK(imerr_sig_make(&in, out, 10, &n) == IMERR_SIG_EINVAL);
 }
 
+/* Makes and verifies UserSigs of its own identifier, with its own work. */
+static void *thread_main(void *arg) {
+  static const char *const IDS[] = {"t0", "t1", "t2", "t3"};
+  const char *id = IDS[*(const int *)arg];
+  imerr_sig_work *w = malloc(sizeof *w);
+  imerr_sig_input in;
+  imerr_sig_expect ex;
+  char out[IMERR_SIG_TEXT_MAX], hex[64];
+  size_t n = 0;
+  int i, bad = 0;
+  if (w == NULL) return (void *)1;
+  memset(&in, 0, sizeof in);
+  in.sdkappid = 1400000000;
+  in.key = KEY;
+  in.key_len = strlen(KEY);
+  in.identifier = id;
+  in.identifier_len = 2;
+  in.expire = 60;
+  ex.sdkappid = 1400000000;
+  ex.key = KEY;
+  ex.key_len = strlen(KEY);
+  ex.identifier = id;
+  ex.identifier_len = 2;
+  for (i = 0; i < 200; i++) {
+    in.time = ex.now = 1700000000 + (uint64_t)i;
+    bad |= imerr_sig_make(&in, out, sizeof out, &n) != IMERR_SIG_OK;
+    bad |= imerr_sig_verify(out, n, &ex, w) != IMERR_SIG_OK;
+    bad |=
+        imerr_sig_callback_sign(id, 2, "1669872112", 10, hex) != IMERR_SIG_OK;
+    bad |= !imerr_sig_callback_check(id, 2, "1669872112", 10, hex, 64);
+  }
+  free(w);
+  return (void *)(size_t)bad;
+}
+
+static void test_threads(void) {
+  pthread_t t[4];
+  int ids[4] = {0, 1, 2, 3}, i;
+  for (i = 0; i < 4; i++)
+    CHECK(pthread_create(&t[i], NULL, thread_main, &ids[i]) == 0);
+  for (i = 0; i < 4; i++) {
+    void *bad = (void *)1;
+    CHECK(pthread_join(t[i], &bad) == 0 && bad == NULL);
+  }
+}
+
 int main(void) {
   test_known_answers();
   test_streams();
   test_bounds();
   test_make_limits();
+  test_threads();
   printf("test_sig: %d checks, %d failed\n", checks, failures);
   return failures != 0;
 }
