@@ -229,6 +229,10 @@ awk '/Test command:.*\/fuzz_/ { match($0, /fuzz_[a-z_]+/)
      /number_of_executed_units/ { print name[$1] ": " $NF " runs" }' \
   "$BUILD/logs/fuzz.log" 2>/dev/null
 
+# imerr.sig against Tencent's Node library, per Lua.
+sed -n 's/^[0-9]*: \(oracle under .*\)$/\1/p' "$BUILD/logs/ctest.log" \
+  2>/dev/null
+
 # The fleet's admitted counts, on Redis and in nginx.
 grep -ho "fleet: .*" "$BUILD/logs/redis.log" 2>/dev/null
 grep -h "^admitted .* of rate" "$BUILD/logs/fleet-nginx.log" 2>/dev/null |
