@@ -22,6 +22,16 @@ for lua in lua5.4 luajit; do
   echo
 done
 
+# imerr.sig against the bare OpenSSL calls (where it was built).
+for lua in lua5.4 luajit; do
+  abi=${lua#lua}
+  [ "$lua" = luajit ] && abi=luajit
+  [ -f "build/lua/$abi/imerr/sig_core.so" ] || continue
+  LUA_PATH="lua/?.lua;lua/?/init.lua;;" LUA_CPATH="build/lua/$abi/?.so;;" \
+    "$lua" bench/sig_bench.lua "${IMERR_SIG_BENCH_N:-20000}"
+  echo
+done
+
 # require's instructions (callgrind), beyond loading imerr.core itself; the
 # process exits without closing the state, so freeing is not counted.
 count() {

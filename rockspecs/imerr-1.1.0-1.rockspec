@@ -21,6 +21,12 @@ Lua 5.1 to 5.4 and LuaJIT/OpenResty; a command-line tool, imerr.]],
 dependencies = {
   "lua >= 5.1, < 5.5",
 }
+-- imerr.sig (UserSigs, callback signs) is C on OpenSSL's libcrypto and
+-- zlib: Debian's libssl-dev and zlib1g-dev.
+external_dependencies = {
+  OPENSSL = { header = "openssl/hmac.h", library = "crypto" },
+  ZLIB = { header = "zlib.h", library = "z" },
+}
 build = {
   type = "builtin",
   modules = {
@@ -30,6 +36,13 @@ build = {
       -- The C core stays private: the module exports luaopen_imerr_core.
       defines = { "IMERR_EMBED" },
     },
+    -- The second C module: UserSigs and callback signs (lua/imerr/sig.lua).
+    ["imerr.sig_core"] = {
+      sources = { "src/imerr_sig_lua.c", "src/imerr_sig.c" },
+      incdirs = { "src", "$(OPENSSL_INCDIR)", "$(ZLIB_INCDIR)" },
+      libdirs = { "$(OPENSSL_LIBDIR)", "$(ZLIB_LIBDIR)" },
+      libraries = { "crypto", "z" },
+    },
     ["imerr.init"] = "lua/imerr/init.lua",
     ["imerr.retry"] = "lua/imerr/retry.lua",
     ["imerr.budget"] = "lua/imerr/budget.lua",
@@ -38,6 +51,8 @@ build = {
     ["imerr.rest"] = "lua/imerr/rest.lua",
     ["imerr.api"] = "lua/imerr/api.lua",
     ["imerr.apis"] = "lua/imerr/apis.lua",
+    ["imerr.sig"] = "lua/imerr/sig.lua",
+    ["imerr._callback_verify"] = "lua/imerr/_callback_verify.lua",
     ["imerr.callback"] = "lua/imerr/callback.lua",
     ["imerr.matcher"] = "lua/imerr/matcher.lua",
     ["imerr.alert"] = "lua/imerr/alert.lua",

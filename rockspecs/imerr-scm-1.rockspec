@@ -15,6 +15,12 @@ do about them (retry, wait, log in again, answer which HTTP status).]],
 dependencies = {
   "lua >= 5.1",
 }
+-- imerr.sig (UserSigs, callback signs) is C on OpenSSL's libcrypto and
+-- zlib: Debian's libssl-dev and zlib1g-dev. CMake finds them itself.
+external_dependencies = {
+  OPENSSL = { header = "openssl/hmac.h", library = "crypto" },
+  ZLIB = { header = "zlib.h", library = "z" },
+}
 build = {
   type = "cmake",
   variables = {
@@ -36,6 +42,8 @@ build = {
       ["imerr.rest"] = "lua/imerr/rest.lua",
       ["imerr.api"] = "lua/imerr/api.lua",
       ["imerr.apis"] = "lua/imerr/apis.lua",
+      ["imerr.sig"] = "lua/imerr/sig.lua",
+      ["imerr._callback_verify"] = "lua/imerr/_callback_verify.lua",
       ["imerr.callback"] = "lua/imerr/callback.lua",
       ["imerr.matcher"] = "lua/imerr/matcher.lua",
       ["imerr.alert"] = "lua/imerr/alert.lua",

@@ -10,5 +10,6 @@ version=$(sed -n 's/^#define IMERR_VERSION "\(.*\)"$/\1/p' src/imerr.h)
 rockspec=${3:-rockspecs/imerr-$version-1.rockspec}
 luarocks --lua-version="$1" make --deps-mode=none --tree "$2" "$rockspec"
 status=$?
-rm -rf build.luarocks imerr src/imerr.o src/imerr_lua.o
+rm -rf build.luarocks imerr src/imerr.o src/imerr_lua.o src/imerr_sig.o \
+  src/imerr_sig_lua.o
 exit $status

@@ -76,16 +76,23 @@ check_tree() {
         assert(so and so:find(os.getenv("IMERR_TREE"), 1, true), so)
         assert(imerr.name(70001) == "ERR_SVR_ACCOUNT_USERSIG_EXPIRED")
         assert(imerr.count == 594)
+        local sig = require "imerr.sig" -- Tencent callback page example
+        assert(sig.callback_sign("xxxxyyyy", 1669872112):find("^17773bc3"))
         print("installed imerr " .. imerr._VERSION .. " works under " .. _VERSION)'
   ) || return 1
   # The rock's folder is named after its version: 1.1.0-1, scm-1.
   for page in "$tree/lib/luarocks/rocks-$version/imerr/"*/doc/imerr.1; do :; done
   [ -f "$page" ] ||
     { echo "no man page in the rock"; return 1; }
-  # Exported: luaopen_imerr_core, besides the linker's own markers.
+  # Exported: luaopen_imerr_core (luaopen_imerr_sig_core), besides the
+  # linker's own markers.
   [ "$(nm -D --defined-only "$so" | awk '{ print $NF }' |
     grep -v -E '^(_init|_fini|_edata|_end|__bss_start)$')" = \
     luaopen_imerr_core ] || { nm -D --defined-only "$so"; return 1; }
+  so=$tree/lib/lua/$version/imerr/sig_core.so
+  [ "$(nm -D --defined-only "$so" | awk '{ print $NF }' |
+    grep -v -E '^(_init|_fini|_edata|_end|__bss_start)$')" = \
+    luaopen_imerr_sig_core ] || { nm -D --defined-only "$so"; return 1; }
 }
 
 # A bin folder with what /usr/bin and /usr/local/bin hold, less CMake and
@@ -187,6 +194,7 @@ memcheck() {
   local vg="valgrind -q --error-exitcode=1 --leak-check=full"
   vg="$vg --errors-for-leak-kinds=definite"
   $vg "$BUILD/spec/test_imerr" &&
+    $vg "$BUILD/spec/test_sig" &&
     LUA_PATH="lua/?.lua;lua/?/init.lua;;" LUA_CPATH="$BUILD/lua/5.4/?.so;;" \
       $vg lua5.4 spec/valgrind/exercise.lua
 }
@@ -220,6 +228,10 @@ awk '/Test command:.*\/fuzz_/ { match($0, /fuzz_[a-z_]+/)
        name[$1] = substr($0, RSTART, RLENGTH) }
      /number_of_executed_units/ { print name[$1] ": " $NF " runs" }' \
   "$BUILD/logs/fuzz.log" 2>/dev/null
+
+# imerr.sig against Tencent's Node library, per Lua.
+sed -n 's/^[0-9]*: \(oracle under .*\)$/\1/p' "$BUILD/logs/ctest.log" \
+  2>/dev/null
 
 # The fleet's admitted counts, on Redis and in nginx.
 grep -ho "fleet: .*" "$BUILD/logs/redis.log" 2>/dev/null

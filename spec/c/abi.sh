@@ -1,7 +1,8 @@
 #!/bin/sh
 # Checks what the built binaries export (nm -D --defined-only):
-# every imerr/core.so exactly luaopen_imerr_core, and libimerr.so exactly
-# the functions src/imerr.h declares with IMERR_API.
+# every imerr/core.so exactly luaopen_imerr_core, every imerr/sig_core.so
+# exactly luaopen_imerr_sig_core, and libimerr.so exactly the functions
+# src/imerr.h declares with IMERR_API.
 # usage: spec/c/abi.sh BUILD_DIR
 set -eu
 build=$1
@@ -25,6 +26,16 @@ for so in "$build"/lua/*/imerr/core.so; do
   fi
 done
 [ "$found" -gt 0 ] || { echo "FAIL: no imerr/core.so in $build/lua"; exit 1; }
+for so in "$build"/lua/*/imerr/sig_core.so; do
+  [ -f "$so" ] || continue
+  got=$(exports "$so" | tr '\n' ' ')
+  if [ "$got" != "luaopen_imerr_sig_core " ]; then
+    echo "FAIL: $so exports: $got"
+    status=1
+  else
+    echo "ok: $so exports luaopen_imerr_sig_core only"
+  fi
+done
 want=$(sed -n 's/^IMERR_API .*[ *]\(imerr_[a-z_]*\)(.*/\1/p' "$src/src/imerr.h" |
   sort | tr '\n' ' ')
 got=$(exports "$build/libimerr.so" | tr '\n' ' ')

@@ -1,8 +1,9 @@
 #!/bin/sh
 # Installs imerr into a scratch prefix and checks it as users meet it:
 # a CMake project with find_package(imerr CONFIG) and imerr::imerr, the
-# man page, imerr.core and the modules for every Lua ABI built (each
-# interpreter loads them from the prefix), and one version everywhere
+# man page, imerr.core (and imerr.sig_core where built) and the modules for
+# every Lua ABI built (each interpreter loads them from the prefix), and
+# one version everywhere
 # (imerr.h, pkg-config, imerr --version, imerr._VERSION, the rockspec).
 # usage: spec/c/installed.sh BUILD_DIR [C_COMPILER]
 set -eu
@@ -40,6 +41,9 @@ lua_version() { # INTERPRETER ABI_DIR -> imerr._VERSION
     LUA_CPATH="$prefix/$libdir/lua/$2/?.so" "$1" -e '
       local imerr = require "imerr"
       assert(imerr.name(70001) == "ERR_SVR_ACCOUNT_USERSIG_EXPIRED")
+      if os.getenv("IMERR_SIG_WANTED") == "1" then
+        assert(#require("imerr.sig").callback_sign("t", 1) == 64)
+      end
       io.write(imerr._VERSION)'
 }
 want=$(sed -n 's/^#define IMERR_VERSION "\(.*\)"$/\1/p' "$src/src/imerr.h")
@@ -50,6 +54,14 @@ for abi in 5.4 5.3 5.1; do
     continue
   [ -f "$prefix/$libdir/lua/$abi/imerr/core.so" ] ||
     fail "no $libdir/lua/$abi/imerr/core.so"
+  IMERR_SIG_WANTED=0
+  if [ -f "$build/lua/$abi/imerr/sig_core.so" ] ||
+    { [ "$abi" = 5.1 ] && [ -f "$build/lua/luajit/imerr/sig_core.so" ]; }; then
+    [ -f "$prefix/$libdir/lua/$abi/imerr/sig_core.so" ] ||
+      fail "no $libdir/lua/$abi/imerr/sig_core.so"
+    IMERR_SIG_WANTED=1
+  fi
+  export IMERR_SIG_WANTED
   for exe in "lua$abi" $([ "$abi" = 5.1 ] && echo luajit); do
     command -v "$exe" >/dev/null || continue
     got=$(lua_version "$exe" "$abi") || fail "$exe cannot load imerr"

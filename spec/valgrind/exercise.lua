@@ -49,4 +49,33 @@ local rules = alert.rules(dofile("examples/alert_rules.lua"))
 check(#rules:observe(70009, 0) == 1, "alert")
 check(imerr.matcher { class = "transient" }(9510), "matcher")
 
+-- imerr.sig: OpenSSL's HMAC and SHA-256, zlib both ways, the parser.
+local sig = require "imerr.sig"
+local sig_core = require "imerr.sig_core"
+local KEY = "valgrind-key"
+local function expect(id, now)
+  return { sdkappid = 1400000000, key = KEY, identifier = id, now = now }
+end
+local us = assert(sig.usersig { sdkappid = 1400000000, key = KEY,
+  identifier = "u1", expire = 60, now = 1000, userbuf = "\0\1\2" })
+check(sig.verify_usersig(us, expect("u1", 1060)).userbuf == "\0\1\2", "sig")
+check(select(2, sig.verify_usersig(us, expect("u1", 1061))) == "expired", "exp")
+check(select(2, sig.verify_usersig(us, expect("u2", 1))) == "wrong_identifier",
+  "sig id")
+local doc = sig_core.unpack(us)
+for _, bad in ipairs { us:sub(1, -5), us .. "AAAA", ("A"):rep(100000), "",
+  sig_core.pack(("{"):rep(1000000), 9), sig_core.pack(doc:sub(1, -2)),
+  sig_core.pack((doc:gsub('"u1"', '"\\ud800"'))), sig_core.pack(doc .. "x"),
+  {}, 7 } do
+  check(select(2, sig.verify_usersig(bad, expect("u1", 1))) == "malformed",
+    "malformed")
+end
+check(sig.callback_sign("xxxxyyyy", 1669872112):sub(1, 8) == "17773bc3", "sign")
+local verify = require("imerr._callback_verify").verify
+local args = { RequestTime = "1000", Sign = sig.callback_sign("t", 1000) }
+check(verify(args, { tokens = { "old", "t" }, now = 1000 }), "callback")
+check(not verify(args, { tokens = { "x" }, now = 1000 }), "callback forged")
+local admin = assert(sig.admin { sdkappid = 1400000000, key = KEY })
+check(admin:get() == admin:get() and admin:renew(), "admin")
+
 print(("exercise.lua: %d passed, 0 failed"):format(checks))
