@@ -178,3 +178,10 @@ describe("callback.verify", function()
     end
   end)
 end)
+
+describe("callback.verify", function()
+  it("is imerr._callback_verify's check, handed out by imerr.callback", function()
+    assert.equal(require("imerr._callback_verify").verify,
+      require("imerr.callback").verify)
+  end)
+end)

@@ -137,4 +137,19 @@ _M.ALLOW_JSON = _M.encode(_M.allow())
 --- The drop answer as JSON text.
 _M.DROP_JSON = _M.encode(_M.drop())
 
+--- callback.verify(args, { tokens = { current, previous }, sdkappid = n,
+-- now = t, window = 60 }) -> true, or nil and a reason: "unsigned",
+-- "stale", "bad_sign" or "wrong_app" (any other message: the options are
+-- wrong). args is the callback's query arguments as a table
+-- (ngx.req.get_uri_args()). Sign is checked in constant time against
+-- every token given (two during a rotation); RequestTime must be within
+-- window seconds of now, either way. Needs imerr.sig_core (OpenSSL).
+-- @function verify
+-- @tparam table args the query arguments
+-- @tparam table opts tokens (a list of one or two), sdkappid, now, window
+-- @treturn boolean true when the callback is Tencent's
+-- @return[2] nil
+-- @treturn[2] string the reason
+_M.verify = require("imerr._callback_verify").verify
+
 return _M
