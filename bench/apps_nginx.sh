@@ -1,19 +1,19 @@
 #!/bin/bash
 # What the OpenResty example keeps per app: the proxy (1 worker) in front
-# of spec/nginx's mock, first wrk with N distinct valid sdkappids (each
-# request a new app, cycling after N), printing the worker's RSS before
-# and after; then wrk with equal-length 2 KB junk sdkappid values (each
-# request different), printing requests a second and the statuses. The
-# worker's CPU time a request is printed too: on a shared machine it
-# varies less than requests a second.
-#   bench/apps_nginx.sh [EXAMPLE_DIR [N [SECONDS]]]
+# of spec/nginx's mock. First wrk with distinct valid sdkappids (each
+# request a new app, cycling after N: give SECONDS enough for N), with
+# the worker's RSS before and after; then wrk with equal-length 2 KB junk
+# sdkappid values (each request different), with requests a second and
+# the statuses. Also the worker's CPU time a request: on a shared machine
+# it varies less than requests a second.
+#   bench/apps_nginx.sh [EXAMPLE_DIR [N [SECONDS]]]   (140000, 60)
 # EXAMPLE_DIR is an examples/openresty folder (default: this tree's), e.g.
 # one taken from an older commit with `git archive` to compare.
 set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
 example=$(cd "${1:-$root/examples/openresty}" && pwd)
 n=${2:-140000}
-seconds=${3:-40}
+seconds=${3:-60}
 # shellcheck source=scripts/nginx-lib.sh
 . "$root/scripts/nginx-lib.sh"
 nginx_setup bench-apps || exit 1
@@ -69,7 +69,7 @@ before=$(rss) t0=$(ticks)
 out=$(wrk -t1 -c8 -d"${seconds}s" -s "$work/apps.lua" "$url")
 after=$(rss) t1=$(ticks)
 echo "example: $example"
-echo "distinct apps (cycling after $n):"
+echo "distinct apps (each request a new one, cycling after $n):"
 echo "$out" | grep -E "requests in|Requests/sec|Non-2xx" | sed 's/^/  /'
 per_request "$t0" "$t1" "$out"
 echo "  worker RSS: $before KB before, $after KB after"

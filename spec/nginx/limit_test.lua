@@ -29,8 +29,9 @@ local function fresh()
 end
 
 describe("a request without a valid sdkappid", function()
+  -- with scenario and id, 17 arguments
   local many = {}
-  for i = 1, 16 do many[i] = "a" .. i .. "=1" end
+  for i = 1, 14 do many[i] = "a" .. i .. "=1" end
   local CASES = {
     { "", "missing" },
     { "other=1400000001", "missing" },
@@ -84,6 +85,15 @@ describe("a valid sdkappid", function()
           1, true), stats.args)
       end
     end)
+
+  it("is read among 16 arguments", function()
+    -- with scenario and id, 16 arguments
+    local many = {}
+    for i = 1, 13 do many[i] = "a" .. i .. "=1" end
+    local status = call("/v4/profile/portrait_get",
+      table.concat(many, "&") .. "&sdkappid=" .. fresh())
+    assert.equal(200, status)
+  end)
 
   it("takes 1 and 4294967295, the ends of the range", function()
     for _, app in ipairs { "1", "0001", "4294967295" } do
