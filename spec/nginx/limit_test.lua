@@ -3,6 +3,8 @@
 -- proxy reads sdkappid once, as its canonical number, and refuses a
 -- request without a valid one before any limiter or upstream call.
 local socket = require "socket"
+local http = require "socket.http"
+local ltn12 = require "ltn12"
 local cjson = require "cjson"
 local client = require "nginx.client"
 
@@ -119,5 +121,45 @@ describe("a valid sdkappid", function()
       assert.equal("rate_limited", headers["x-imerr-stop"])
       assert.equal(0, stats.attempts)
     end
+  end)
+end)
+
+describe("the wait for a limiter", function()
+  -- GET with a 3 s timeout: a frozen worker never answers.
+  local function get(url)
+    local out = {}
+    local _, status = http.request { url = url, sink = ltn12.sink.table(out),
+      create = function()
+        local s = socket.tcp()
+        s:settimeout(3)
+        return s
+      end }
+    return status, table.concat(out)
+  end
+
+  it("ends whatever the limiter answers, sleeping 1 ms at least", function()
+    for _, case in ipairs {
+      -- a wait, the stop: at most 100 turns of 1 ms, or the stop
+      { "1e-9", 0.05 }, { "0.0004", 0.05 }, { "0.0009", 0.05 },
+      { "0.0015", 0.05 }, { "nan", 0.05 }, { "1e-9", 1000 },
+      { "nan", 1000 }, { "0.0004", 1000 },
+    } do
+      local what = case[1] .. " until " .. case[2] .. " s"
+      local status, text = get(("%s/limit-wait?wait=%s&stop=%s"):format(
+        BASE, case[1], case[2]))
+      assert.equal(200, status, what)
+      local go, turns, took = text:match("^(%a+) (%d+) (%S+)")
+      assert.equal("false", go, what)
+      turns, took = tonumber(turns), tonumber(took)
+      assert.truthy(turns <= 100, what .. ": " .. turns .. " turns")
+      -- every turn but the last slept 1 ms or more
+      assert.truthy(took >= (turns - 1) * 0.001, what .. ": " .. took .. " s")
+      assert.truthy(took < 1, what .. ": " .. took .. " s")
+    end
+  end)
+
+  it("lets the call go when the limiter says 0", function()
+    local _, text = get(BASE .. "/limit-wait?wait=0&stop=1")
+    assert.matches("^true 1 ", text)
   end)
 end)

@@ -59,6 +59,25 @@ time_wait() {
     substr($3, index($3, ":") + 1) == port' /proc/net/tcp | wc -l
 }
 
+# A worker stuck in a loop of ngx.sleep(0) writes about 100 MB of warnings
+# a second: past 64 MB of error.log, kill nginx (by pid) so that a broken
+# build fails in seconds rather than filling the disk.
+log_guard() {
+  local master
+  master=$(cat "$pid_file")
+  while sleep 1; do
+    [ "$(stat -c %s "$prefix/logs/error.log" 2>/dev/null || echo 0)" \
+      -gt 67108864 ] || continue
+    echo "error.log over 64 MB (a worker spins): nginx killed" >&2
+    # shellcheck disable=SC2046
+    kill -KILL $(nginx_children "$master") "$master" 2>/dev/null
+    return
+  done
+}
+log_guard &
+guard=$!
+trap 'kill "$guard" 2>/dev/null; nginx_stop' EXIT
+
 failed=0
 cd "$root" || exit 1
 IMERR_NGINX=$url IMERR_MOCK=http://127.0.0.1:$((port + 1)) \
