@@ -3,17 +3,18 @@
 # usage: scripts/deps.sh build|test
 # "build" is enough to build and run imerr (libssl-dev and zlib1g-dev for
 # imerr.sig); "test" adds what the test suite runs (every Lua, busted,
-# luacheck, nginx, wrk, clang's sanitizers and libFuzzer, valgrind, ldoc,
-# man, zip for the source rock, nm, openssl for the test certificate,
-# Redis and its Lua client, curl, Node.js and npm for Tencent's signing
-# library, the oracle of imerr.sig).
+# luacheck, nginx and the LRU cache of the OpenResty example, wrk, clang's
+# sanitizers and libFuzzer, valgrind, ldoc, man, zip for the source rock,
+# nm, openssl for the test certificate, Redis and its Lua client, curl,
+# Node.js and npm for Tencent's signing library, the oracle of imerr.sig).
 set -eu
 
 BUILD="gcc libc6-dev cmake make pkg-config lua5.4 liblua5.4-dev luarocks
   libssl-dev zlib1g-dev"
 TEST="$BUILD lua5.3 liblua5.3-dev lua5.1 liblua5.1-0-dev luajit2
   libluajit2-5.1-dev lua-busted lua-check lua-cjson lua-dkjson lua-socket
-  clang-format nginx-light libnginx-mod-http-lua wrk clang libclang-rt-14-dev
+  clang-format nginx-light libnginx-mod-http-lua lua-resty-lrucache wrk
+  clang libclang-rt-14-dev
   valgrind lua-ldoc man-db zip unzip binutils openssl ca-certificates
   redis-server lua-redis curl nodejs"
 # Debian's nodejs comes without npm; a nodejs that has its own (NodeSource's

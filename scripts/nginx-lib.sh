@@ -5,7 +5,8 @@
 # nginx_setup NAME   a scratch folder /tmp/imerr-NAME.*: $work, with the
 #                    nginx prefix $prefix holding imerr installed from the
 #                    release rockspec for the Lua 5.1 ABI ($prefix/lua and
-#                    $prefix/lib); nginx is stopped by its pid file, and the
+#                    $prefix/lib); nginx is stopped by its pid file (QUIT,
+#                    then KILL for it and its workers after 5 s), and the
 #                    folder removed, when the script exits.
 # nginx_start WRITE  runs WRITE PORT, which writes $prefix/conf/nginx.conf
 #                    for 127.0.0.1:PORT, and starts nginx; tries five random
@@ -17,13 +18,29 @@ nginx_lib_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 nginx_user=""
 [ "$(id -u)" -eq 0 ] && nginx_user="user root root;"
 
+# The pids of the children of pid (an nginx master's workers), from /proc.
+nginx_children() {
+  local stat child ppid
+  for stat in /proc/[0-9]*/stat; do
+    # (processes come and go while this runs)
+    { read -r child _ _ ppid _ <"$stat"; } 2>/dev/null || continue
+    [ "$ppid" = "$1" ] && echo "$child"
+  done
+}
+
 nginx_stop() {
   if [ -s "$pid_file" ]; then
     local pid
     pid=$(cat "$pid_file")
     kill -QUIT "$pid" 2>/dev/null
     for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid"
+    if kill -0 "$pid" 2>/dev/null; then
+      # A worker stuck in a loop never hears QUIT, and the master waits
+      # for it: end the workers (children of the master still there, so
+      # no pid reused since) and the master.
+      # shellcheck disable=SC2046
+      kill -KILL $(nginx_children "$pid") "$pid" 2>/dev/null
+    fi
   fi
   rm -rf "$work"
 }

@@ -164,12 +164,40 @@ function _M.is_limiter(l)
   return getmetatable(l) == Limiter
 end
 
+-- SDKAppIDs are numbers in 1 .. 2^32-1 (Tencent's have 10 digits); the
+-- app may come from a request, so it is keyed by its canonical decimal
+-- text: 1400000001, "1400000001" and "01400000001" share one bucket, and
+-- anything else is refused rather than given a bucket of its own.
+local MAX_APP, MAX_APP_TEXT = 4294967295, "4294967295"
+local BAD_APP = "for_api needs app, the SDKAppID, as a whole number in " ..
+  "1 .. 4294967295 or its decimal text"
+
+local function app_key(app)
+  if type(app) == "string" then
+    if #app > 20 or not app:find("^%d+$") then return nil, BAD_APP end
+    app = app:gsub("^0+", "")
+    -- digits compare as numbers when they are as many
+    if app == "" or #app > #MAX_APP_TEXT or
+      (#app == #MAX_APP_TEXT and app > MAX_APP_TEXT) then
+      return nil, BAD_APP
+    end
+    return app
+  end
+  if type(app) ~= "number" or app ~= floor(app) or app < 1 or
+    app > MAX_APP then
+    return nil, BAD_APP
+  end
+  return ("%d"):format(app)
+end
+
 --- ratelimit.for_api(path, { app = sdkappid, store = s, rate = nil,
 -- burst = nil, catalogue = require "imerr.rest" }) -> a limiter for one
 -- REST API of one app, at the rate the catalogue documents (calls a
 -- second), keyed "imerr:rl:<app>:<path>", with a burst of a tenth of the
--- rate (at least 1). rate overrides the catalogue; without either, nil
--- and a message.
+-- rate (at least 1). app is a whole number in 1 .. 2^32-1 or its decimal
+-- text, keyed in canonical decimal (1400000001, "1400000001" and
+-- "01400000001" are one app); anything else is refused. rate overrides
+-- the catalogue; without either, nil and a message.
 -- @string path a REST API path, e.g. "v4/openim/sendmsg"
 -- @tparam[opt] table opts the options above
 -- @treturn Limiter a limiter
@@ -183,15 +211,8 @@ function _M.for_api(path, opts)
   if type(opts) ~= "table" then
     return nil, "for_api options must be a table"
   end
-  -- SDKAppIDs are decimal numbers; anything else (it may come from a
-  -- request) would make keys at will.
-  local app = opts.app
-  if type(app) == "number" and app >= 0 and app < 2 ^ 53 and
-    app == floor(app) then
-    app = ("%d"):format(app)
-  elseif type(app) ~= "string" or not app:find("^%d+$") or #app > 20 then
-    return nil, "for_api needs app, the SDKAppID, as a decimal number"
-  end
+  local app, why = app_key(opts.app)
+  if not app then return nil, why end
   local catalogue = opts.catalogue
   if catalogue == nil then
     local has, rest = pcall(require, "imerr.rest")

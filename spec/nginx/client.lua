@@ -11,6 +11,12 @@ _M.BASE = assert(os.getenv("IMERR_NGINX"), "run through spec/nginx/run.sh")
 _M.MOCK = assert(os.getenv("IMERR_MOCK"))
 _M.RUN = tostring(os.time()) .. "-" .. tostring(math.random(1e6))
 
+--- "&sdkappid=" and an SDKAppID of its own (the proxy refuses requests
+-- without one, and limits each app apart).
+function _M.app()
+  return "&sdkappid=" .. math.random(1400000000, 2099999999)
+end
+
 --- GET url, or POST body to it: status, body text, headers.
 function _M.request(url, body, content_type)
   local out = {}

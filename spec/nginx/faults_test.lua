@@ -7,7 +7,7 @@ local socket = require "socket"
 local cjson = require "cjson"
 local client = require "nginx.client"
 
-local BASE, MOCK, RUN = client.BASE, client.MOCK, client.RUN
+local BASE, MOCK, RUN, app = client.BASE, client.MOCK, client.RUN, client.app
 local request = client.request
 http.TIMEOUT = 30
 
@@ -22,16 +22,17 @@ local function stats(id)
   return cjson.decode(text)
 end
 
--- Calls the proxy under prefix with a scenario; returns status, decoded
--- body, headers, the mock's record and the seconds the request took.
+-- Calls the proxy under prefix with a scenario, for an app of its own;
+-- returns status, decoded body, headers, the mock's record and the
+-- seconds the request took.
 local function im(prefix, scenario, body, extra)
   local id = scenario .. "-" .. RUN .. "-" .. math.random(1e9)
   local t0 = socket.gettime()
   -- portrait_get may be repeated after any failure (sendmsg may not: see
   -- the REST proxy's specs).
   local status, text, headers = request(
-    ("%s%s/v4/profile/portrait_get?scenario=%s&id=%s%s"):format(
-      BASE, prefix, scenario, id, extra or ""), body or '{"To_Account":"x"}')
+    ("%s%s/v4/profile/portrait_get?scenario=%s&id=%s%s%s"):format(
+      BASE, prefix, scenario, id, extra or "", app()), body or '{"To_Account":"x"}')
   local took = socket.gettime() - t0
   local ok, decoded = pcall(cjson.decode, text)
   return status, ok and decoded or text, headers, stats(id), took
@@ -263,7 +264,7 @@ describe("answers to the client", function()
     assert.truthy(body.info:find("\239\191\189 line\n", 1, true))
   end)
 
-  it("skip delays below a millisecond and still retry", function()
+  it("round delays below a millisecond up to one and still retry", function()
     local status, _, headers, record = im("/tiny", "flaky")
     assert.equal(200, status)
     assert.equal("2", headers["x-imerr-attempts"])
@@ -298,7 +299,7 @@ end)
 describe("the request sent upstream", function()
   it("cannot be given extra lines through an encoded path", function()
     local status, text = request(BASE .. "/v4/openim/sendmsg%0D%0AX-Evil:%201" ..
-      "?scenario=ok&id=evil-" .. RUN, "{}")
+      "?scenario=ok&id=evil-" .. RUN .. app(), "{}")
     assert.equal(400, status)
     assert.equal("bad_path", cjson.decode(text).reason)
     assert.equal(0, stats("evil-" .. RUN).attempts)

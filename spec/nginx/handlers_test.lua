@@ -4,15 +4,16 @@ local socket = require "socket"
 local cjson = require "cjson"
 local client = require "nginx.client"
 
-local BASE, MOCK, RUN = client.BASE, client.MOCK, client.RUN
+local BASE, MOCK, RUN, app = client.BASE, client.MOCK, client.RUN, client.app
 local request = client.request
 
--- Calls the proxy with a scenario of the mock; returns status, decoded
--- JSON body, headers and the mock's record of the attempts.
+-- Calls the proxy with a scenario of the mock (for an app of its own,
+-- unless query names one); returns status, decoded JSON body, headers and
+-- the mock's record of the attempts.
 local function im(scenario, path, query)
   local id = scenario .. "-" .. RUN .. "-" .. math.random(1e9)
   local status, body, headers = request(("%s%s?scenario=%s&id=%s%s"):format(
-    BASE, path or "/v4/profile/portrait_get", scenario, id, query or ""),
+    BASE, path or "/v4/profile/portrait_get", scenario, id, query or app()),
     '{"To_Account":"x"}')
   local _, stats = request(MOCK .. "/mock/stats?id=" .. id)
   return status, cjson.decode(body), headers, cjson.decode(stats)
@@ -131,9 +132,9 @@ describe("the REST proxy", function()
     -- get_appid_group_list: 1 call a second, a burst of 1; the second
     -- call would wait past the location's 0.5 s deadline.
     local path = "/limited/v4/group_open_http_svc/get_appid_group_list"
-    local app = "&sdkappid=" .. math.random(1e8, 9e8)
-    local s1, _, _, st1 = im("ok", path, app)
-    local s2, body, headers, st2 = im("ok", path, app)
+    local one = app()
+    local s1, _, _, st1 = im("ok", path, one)
+    local s2, body, headers, st2 = im("ok", path, one)
     assert.equal(200, s1)
     assert.equal(1, st1.attempts)
     assert.equal(429, s2)

@@ -187,6 +187,7 @@ function _M.handle()
   local mock = ngx.shared.mock
   local n = mock:incr(id, 1, 0)
   mock:set(id .. ":" .. n, ngx.now())
+  mock:set(id .. ":args", ngx.var.args)
   -- Requests served on this connection so far: > 1 means keepalive.
   local reused = tonumber(ngx.var.connection_requests) > 1
   if reused then mock:incr("reused", 1, 0) end
@@ -201,15 +202,16 @@ function _M.handle()
   ngx.print(body)
 end
 
---- /mock/stats?id=: {"attempts": n, "times": [...], "requests": all
--- requests, "reused": those on a reused connection}
+--- /mock/stats?id=: {"attempts": n, "times": [...], "args": the query
+-- of the last attempt, "requests": all requests, "reused": those on a
+-- reused connection}
 function _M.stats()
   local id = ngx.var.arg_id or "none"
   local mock = ngx.shared.mock
   local n = mock:get(id) or 0
   local times = {}
   for i = 1, n do times[i] = mock:get(id .. ":" .. i) end
-  ngx.say(cjson.encode({ attempts = n, times = times,
+  ngx.say(cjson.encode({ attempts = n, times = times, args = mock:get(id .. ":args"),
     requests = mock:get("requests") or 0, reused = mock:get("reused") or 0 }))
 end
 

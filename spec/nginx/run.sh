@@ -86,10 +86,83 @@ time_wait() {
     substr($3, index($3, ":") + 1) == port' /proc/net/tcp | wc -l
 }
 
+# A worker stuck in a loop of ngx.sleep(0) writes about 100 MB of warnings
+# a second: past 64 MB of error.log, kill nginx (by pid) so that a broken
+# build fails in seconds rather than filling the disk.
+log_guard() {
+  local master
+  master=$(cat "$pid_file")
+  while sleep 1; do
+    [ "$(stat -c %s "$prefix/logs/error.log" 2>/dev/null || echo 0)" \
+      -gt 67108864 ] || continue
+    echo "error.log over 64 MB (a worker spins): nginx killed" >&2
+    # shellcheck disable=SC2046
+    kill -KILL $(nginx_children "$master") "$master" 2>/dev/null
+    return
+  done
+}
+log_guard &
+guard=$!
+trap 'kill "$guard" 2>/dev/null; nginx_stop' EXIT
+
 failed=0
 cd "$root" || exit 1
 IMERR_NGINX=$url IMERR_MOCK=http://127.0.0.1:$((port + 1)) \
   busted --lua=lua5.4 --pattern=_test spec/nginx || failed=1
+
+# One eager client against the rate limits: calls one after the other to
+# an API of 1 call a second, then wrk on one connection for 3 s on sendmsg
+# (200 calls a second, a burst of 20). Their waits end in fractions of a
+# millisecond; slept as 0 ms, they froze the worker for good (100% CPU,
+# deaf to QUIT, error.log growing by GBs). After each, every worker must
+# answer within a second and error.log stay under 1 MB. A frozen worker
+# ends the run here (nginx_stop kills it by pid).
+mock=http://127.0.0.1:$((port + 1))
+all_answer() {
+  local seen="" out code w size
+  # The mock listens with reuseport: 20 connections reach every worker.
+  for _ in $(seq 20); do
+    out=$(curl -s -m 1 "$mock/worker") ||
+      { echo "limit: a worker did not answer within 1 s"; return 1; }
+    seen="$seen ${out%% *}"
+  done
+  for w in $(nginx_children "$(cat "$pid_file")"); do
+    case "$seen " in *" $w "*) ;; *)
+      echo "limit: worker $w did not answer"; return 1 ;;
+    esac
+  done
+  code=$(curl -s -m 1 -o /dev/null -w '%{http_code}' -d '{}' \
+    "$url/v4/openim/sendmsg?scenario=ok&id=limit2&sdkappid=1400000001")
+  [ "$code" = 200 ] || { echo "limit: the proxy did not answer in 1 s"; return 1; }
+  size=$(stat -c %s "$prefix/logs/error.log")
+  echo "  every worker answers; error.log: $size bytes"
+  [ "$size" -lt 1048576 ] || { echo "limit: error.log over 1 MB"; return 1; }
+}
+limit_pass() {
+  local app=$((1400000000 + RANDOM * 1000)) code codes="" out
+  for _ in 1 2 3 4; do
+    code=$(curl -s -m 3 -o /dev/null -w '%{http_code}' -d '{}' \
+      "$url/v4/group_open_http_svc/get_appid_group_list?scenario=ok&id=limit1&sdkappid=$app")
+    codes="$codes $code"
+  done
+  echo "4 calls one after the other to a 1/s API:$codes"
+  [ "$codes" = " 200 200 200 200" ] || { echo "limit: calls failed"; return 1; }
+  all_answer || return 1
+  out=$(timeout 15 wrk -t1 -c1 -d3s -s spec/nginx/wrk_post.lua \
+    "$url/v4/openim/sendmsg?scenario=ok&id=limit&sdkappid=$((app + 1))")
+  echo "wrk -c1 on sendmsg of one app (200/s, burst 20):"
+  echo "$out" | sed 's/^/  /'
+  all_answer || return 1
+  echo "$out" | grep -q "Non-2xx" && { echo "limit: non-2xx answers"; return 1; }
+  # (the limiter holds the app to 200 * 3 s + 20, the run's end aside)
+  echo "$out" | awk '/requests in/ { exit !($1 > 0 && $1 <= 700) }' ||
+    { echo "limit: the limiter let more than 700 through"; return 1; }
+}
+if ! limit_pass; then
+  echo "error.log: $(stat -c %s "$prefix/logs/error.log") bytes, ends with:"
+  tail -c 600 "$prefix/logs/error.log"
+  exit 1
+fi
 
 # A short bounded load: 2 threads, 4 connections, 3 s per endpoint.
 for target in "/v4/openim/sendmsg?scenario=ok&id=wrk" "/im/callback"; do

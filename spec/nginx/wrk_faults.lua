@@ -14,6 +14,7 @@ wrk.headers["Content-Type"] = "application/json"
 function request()
   n = n + 1
   local s = SCENARIOS[n % #SCENARIOS + 1]
+  -- an app of its own for each request: no limiter makes it wait
   return wrk.format(nil, "/fault/v4/openim/sendmsg?scenario=" .. s ..
-    "&id=wrk-" .. s:gsub("&.*", ""))
+    "&id=wrk-" .. s:gsub("&.*", "") .. "&sdkappid=" .. (1400000000 + n))
 end

@@ -2,7 +2,7 @@
 -- body, however nginx stored it) with a cosocket HTTP client bounded by
 -- the request's deadline, reads the answer with imerr.rest (per-item
 -- failures as the API's catalogue row describes them), retries what
--- imerr.retry says to retry (sleeping with ngx.sleep; never a repeat of a
+-- imerr.retry says to retry (sleeping with app.im_sleep; never a repeat of a
 -- non-idempotent API after an ambiguous failure), keeps the app under the
 -- API's documented rate (app.im_limit), and answers the client with the
 -- hint's HTTP status and a JSON body carrying code, name, class and
@@ -12,6 +12,8 @@ local rest = require "imerr.rest"
 local cjson = require "cjson.safe"
 local http = require "app.im_http"
 local limit = require "app.im_limit"
+local sdkappid = require "app.im_sdkappid"
+local sleep = require "app.im_sleep"
 
 local ngx = ngx
 local tonumber, concat = tonumber, table.concat
@@ -19,7 +21,8 @@ local tonumber, concat = tonumber, table.concat
 local _M = {}
 
 
--- Sleeps shorter than nginx's timer resolution (1 ms) are skipped.
+-- Less of the deadline than nginx's timer resolution (1 ms) leaves no
+-- room for an attempt.
 local MIN_SLEEP = 0.001
 
 -- The settings of a location, by their values, built once per worker.
@@ -154,6 +157,21 @@ function _M.handle()
   -- From the request's start: a client that drips its body spends the
   -- deadline too, and is answered when it passes.
   local deadline = ngx.req.start_time() + s.deadline
+  -- The path and the app first: a request refused for them costs no
+  -- body read.
+  -- ngx.var.uri is decoded: %0D%0A would become a line break in the
+  -- request sent upstream.
+  local path = var.uri
+  if path:find("[%c ]") then
+    return refuse(400, "bad_path", "the path holds spaces or control bytes")
+  end
+  -- Tencent requires sdkappid, and the rate limits are per app: without
+  -- a valid one, 400 before any limiter or upstream call (also with
+  -- $imerr_limit off: Tencent would refuse the call). The upstream gets
+  -- the canonical number the limiter counted.
+  local app, args = sdkappid.parse()
+  if not app then return refuse(400, "bad_sdkappid", args) end
+  if args ~= "" then path = path .. "?" .. args end
   local body, berr, bkind = http.request_body(deadline)
   if not body then
     if bkind == "timeout" then
@@ -167,20 +185,12 @@ function _M.handle()
     ngx.log(ngx.ERR, "imerr: ", berr)
     return refuse(500, "request_body", "the request body was not read")
   end
-  -- ngx.var.uri is decoded: %0D%0A would become a line break in the
-  -- request sent upstream.
-  local path = var.uri
-  if path:find("[%c ]") then
-    return refuse(400, "bad_path", "the path holds spaces or control bytes")
-  end
-  local args = var.args
-  if args and args ~= "" then path = path .. "?" .. args end
   -- The API's row says whether a repeat is safe; an API the catalogue
   -- lacks is treated as one that is not.
   local api = var.uri
   local attempts = s.policy:start { api = api } or
     s.policy:start { idempotent = false }
-  local limiter = limit.get(var, api)
+  local limiter = limit.get(var, api, app)
   local err, why
   while true do
     local stop = attempt_end(s, deadline)
@@ -210,7 +220,7 @@ function _M.handle()
     if not delay then break end
     ngx.log(ngx.INFO, "imerr: retrying after ",
       err.code or err.transport or err.status, " in ", delay, " s")
-    if delay >= MIN_SLEEP then ngx.sleep(delay) end
+    sleep.sleep(delay)
   end
   if not err then
     err = transport_error({ kind = "timeout", message = "deadline passed" })
