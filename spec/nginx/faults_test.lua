@@ -146,7 +146,7 @@ describe("the deadline", function()
     -- answer at the deadline, 1 s after the first byte.
     local id = "drip-start-" .. RUN
     local status, took = drip("/fault/v4/profile/portrait_get?scenario=hang&id=" ..
-      id, 30, 0.031, 5)
+      id .. app(), 30, 0.031, 5)
     assert.equal(504, status)
     assert.truthy(took >= DEADLINE - 0.05, took)
     assert.truthy(took < BOUND, took)
@@ -156,7 +156,7 @@ describe("the deadline", function()
     -- 100 bytes, one every 0.1 s: the body would take 10 s.
     local id = "drip-long-" .. RUN
     local status, took = drip("/fault/v4/profile/portrait_get?scenario=ok&id=" ..
-      id, 100, 0.1, 5)
+      id .. app(), 100, 0.1, 5)
     assert.equal(504, status)
     assert.truthy(took < BOUND, took)
     assert.equal(0, stats(id).attempts)

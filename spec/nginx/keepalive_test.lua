@@ -21,8 +21,8 @@ end
 local function call(conn, prefix, scenario, body, extra)
   local id = scenario .. "-" .. RUN .. "-" .. math.random(1e9)
   local status, text, headers = assert(conn:post(
-    ("%s/v4/profile/portrait_get?scenario=%s&id=%s%s"):format(prefix,
-      scenario, id, extra or ""), body))
+    ("%s/v4/profile/portrait_get?scenario=%s&id=%s%s%s"):format(prefix,
+      scenario, id, client.app(), extra or ""), body))
   local _, stats = client.request(MOCK .. "/mock/stats?id=" .. id)
   local ok, answer = pcall(cjson.decode, text)
   return status, ok and answer or text, headers, cjson.decode(stats).attempts
