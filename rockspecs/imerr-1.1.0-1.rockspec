@@ -1,6 +1,7 @@
 -- The release rock: LuaRocks' builtin backend, a C compiler alone (the C
--- table is checked in as src/imerr_rows.inc). scripts/release.sh makes
--- the tarball it names; rockspecs/imerr-scm-1.rockspec builds a checkout.
+-- tables are checked in as src/imerr_rows.inc and src/imerr_apis.inc).
+-- scripts/release.sh makes the tarball it names;
+-- rockspecs/imerr-scm-1.rockspec builds a checkout.
 rockspec_format = "3.0"
 package = "imerr"
 version = "1.1.0-1"
@@ -25,7 +26,7 @@ build = {
   type = "builtin",
   modules = {
     ["imerr.core"] = {
-      sources = { "src/imerr_lua.c", "src/imerr.c" },
+      sources = { "src/imerr_lua.c" }, -- it includes imerr.c
       incdirs = { "src" },
       -- The C core stays private: the module exports luaopen_imerr_core.
       defines = { "IMERR_EMBED" },
@@ -37,12 +38,12 @@ build = {
     ["imerr.ratelimit"] = "lua/imerr/ratelimit.lua",
     ["imerr.rest"] = "lua/imerr/rest.lua",
     ["imerr.api"] = "lua/imerr/api.lua",
-    ["imerr.apis"] = "lua/imerr/apis.lua",
     ["imerr.callback"] = "lua/imerr/callback.lua",
     ["imerr.matcher"] = "lua/imerr/matcher.lua",
     ["imerr.alert"] = "lua/imerr/alert.lua",
     ["imerr.hint"] = "lua/imerr/hint.lua",
     ["imerr._private"] = "lua/imerr/_private.lua",
+    ["imerr._rows"] = "lua/imerr/_rows.lua",
     ["imerr._json"] = "lua/imerr/_json.lua",
   },
   install = {

@@ -35,12 +35,12 @@ build = {
       ["imerr.ratelimit"] = "lua/imerr/ratelimit.lua",
       ["imerr.rest"] = "lua/imerr/rest.lua",
       ["imerr.api"] = "lua/imerr/api.lua",
-      ["imerr.apis"] = "lua/imerr/apis.lua",
       ["imerr.callback"] = "lua/imerr/callback.lua",
       ["imerr.matcher"] = "lua/imerr/matcher.lua",
       ["imerr.alert"] = "lua/imerr/alert.lua",
       ["imerr.hint"] = "lua/imerr/hint.lua",
       ["imerr._private"] = "lua/imerr/_private.lua",
+      ["imerr._rows"] = "lua/imerr/_rows.lua",
       ["imerr._json"] = "lua/imerr/_json.lua",
     },
     bin = {

@@ -106,18 +106,45 @@ describe("the REST API catalogue", function()
     assert.is_nil(rest.api(nil))
   end)
 
-  it("is what tools/gen_apis.lua makes of data/", function()
+  it("is what tools/gen_apis.lua makes of data/, row for row", function()
+    local math_type = rawget(math, "type")
     local gen = dofile(ROOT .. "tools/gen_apis.lua")
     local data = dofile(ROOT .. "tools/imerr_data.lua")
     local known = gen.known(assert(data.load(ROOT .. "data")))
     local apis = assert(gen.read_apis(ROOT .. "data/rest_apis.tsv", known))
-    local function read(name)
-      local f = assert(io.open(ROOT .. "lua/imerr/" .. name, "rb"))
-      local text = f:read("*a")
-      f:close()
-      return text
+    local f = assert(io.open(ROOT .. "src/imerr_apis.inc", "rb"))
+    local text = f:read("*a")
+    f:close()
+    assert.equal(text, gen.render(apis))
+    -- The C table gives back the generator's Lua values, every field of
+    -- every nested table, with integers as integers.
+    assert.equal(#apis, api.count)
+    for _, want in ipairs(apis) do
+      local row = api.get(want.path)
+      assert.same(want, row)
+      if math_type then assert.equal("integer", math_type(row.rate)) end
     end
-    assert.equal(read("apis.lua"), gen.render(apis))
+  end)
+
+  it("hands out plain, fresh tables that pairs, # and ipairs read", function()
+    local a, b = api.get("v4/sns/friend_add"), api.get("v4/sns/friend_add")
+    assert.are_not.equal(a, b)
+    assert.is_nil(getmetatable(a))
+    local keys = {}
+    for k in pairs(a) do keys[#keys + 1] = k end
+    table.sort(keys)
+    assert.same({ "area", "codes", "doc", "idempotent", "items", "path",
+      "private", "rate", "why", "writes" }, keys)
+    assert.is_true(#a.codes > 0)
+    local n = 0
+    for i, code in ipairs(a.codes) do
+      n = i
+      assert.is_number(code)
+    end
+    assert.equal(#a.codes, n)
+    a.items[1].path[1] = "Nope"
+    assert.equal("ResultItem", b.items[1].path[1])
+    assert.equal("ResultItem", api.get("v4/sns/friend_add").items[1].path[1])
   end)
 
   it("refuses broken rows", function()

@@ -7,6 +7,7 @@
 -- is cut to MAX_INFO bytes; encode writes valid UTF-8 whatever it holds.
 -- @module imerr.callback
 local imerr = require "imerr"
+local rows = require "imerr._rows"
 local json = require "imerr._json"
 local private = require "imerr._private"
 local quote = private.quote
@@ -37,12 +38,13 @@ local KEYS = { "ActionStatus", "ErrorCode", "ErrorInfo" }
 -- a list of { first, last, name } in ascending order.
 _M.APP_RANGES = {}
 local range_text = {}
--- Only the ranges' rows are made: imerr.entries() would make them all.
-for _, code in ipairs(private.range_codes) do
-  local row = imerr.lookup(code)
-  if row.hint.reason == "app_defined" then
-    _M.APP_RANGES[#_M.APP_RANGES + 1] = { code, row.last, row.name }
-    range_text[#range_text + 1] = code .. ".." .. row.last
+-- From the private rows (what a caller writes into a public row changes
+-- nothing here).
+for _, i in ipairs(rows.ranges) do
+  local code, last = rows.codes[i], rows.lasts[i]
+  if rows.hints[code].reason == "app_defined" then
+    _M.APP_RANGES[#_M.APP_RANGES + 1] = { code, last, imerr.name(code) }
+    range_text[#range_text + 1] = code .. ".." .. last
   end
 end
 range_text = concat(range_text, ", ")

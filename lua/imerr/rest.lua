@@ -4,7 +4,7 @@
 -- and for batch APIs per-item results in one of many shapes, which the
 -- API catalogue (imerr.api, data/rest_apis.tsv) names per API.
 -- @module imerr.rest
-local imerr = require "imerr"
+local rows = require "imerr._rows"
 local hints = require "imerr.hint"
 local api = require "imerr.api"
 local json = require "imerr._json"
@@ -16,7 +16,7 @@ local rawget, next = rawget, next
 -- JSON decoders give floats: 70107.0 reads better as 70107.
 local tointeger = math.tointeger or function(v) return v end
 
-local _M = { _VERSION = imerr._VERSION }
+local _M = { _VERSION = rows.VERSION }
 
 --- Deeper JSON is no IM answer; cjson refuses it before building it.
 _M.MAX_DEPTH = 64
@@ -61,22 +61,30 @@ local function error_table(hint, code, name, info)
     min_delay = hint.min_delay, ambiguous = hint.ambiguous }
 end
 
+-- The private hints of what has no row (error tables are made from
+-- private hints only: what a caller writes into a public one changes no
+-- answer).
+local private_of, to_code, row_of = rows.private_of, rows.to_code, rows.row
+local hint_of, codes = rows.hints, rows.codes
+local UNKNOWN, INVALID = private_of[hints.UNKNOWN], private_of[hints.INVALID]
+local BAD_RESPONSE = private_of[hints.BAD_RESPONSE]
+
 -- An error table for an answer that is not a valid envelope.
 local function broken(why)
-  return error_table(hints.BAD_RESPONSE, nil, nil, why)
+  return error_table(BAD_RESPONSE, nil, nil, why)
 end
 
 -- An ErrorCode is a JSON number that is a valid code.
 local function is_code(v)
-  return type(v) == "number" and imerr.to_code(v) ~= nil
+  return type(v) == "number" and to_code(v) ~= nil
 end
 
--- An error table for a code, with its hint.
+-- An error table for a code, with its hint and name (the private ones).
 local function failure(code, info)
   code = tointeger(code) or code
-  local row = imerr.lookup(code)
-  return error_table(row and row.hint or hints.UNKNOWN, code,
-    row and row.name, type(info) == "string" and info or nil)
+  local i = row_of(code)
+  return error_table(i and hint_of[codes[i]] or UNKNOWN, code,
+    i and rows.texts().names[i], type(info) == "string" and info or nil)
 end
 
 ---------------------------------------------------------------------------
@@ -141,7 +149,7 @@ local function read_item(r, item, i, name, key, paths, fail)
     if type(code) ~= "number" then
       f = broken(name .. " item " .. i .. " has no numeric " .. key)
     elseif fail[code] then
-      f = error_table(hints.UNKNOWN, nil, nil, info_of(item))
+      f = error_table(UNKNOWN, nil, nil, info_of(item))
       f.status = code
     end
   elseif code ~= 0 then
@@ -200,7 +208,7 @@ local function read_bare(r, list, name)
     if t == "number" then id = id == id and (tointeger(id) or id) or nil end
     if (t == "string" or id ~= nil and t == "number") and
       not (r.ids and r.ids[id]) then
-      add(r, error_table(hints.UNKNOWN, nil, nil, nil), id, name)
+      add(r, error_table(UNKNOWN, nil, nil, nil), id, name)
     end
   end
 end
@@ -297,12 +305,12 @@ end
 
 -- A message the backend dropped although the answer is OK: MsgFreqCtrl
 -- is its frequency control (a rate limit: nothing was stored or sent).
-local DROPS = { MsgFreqCtrl = hints.http_hint(429) }
+local DROPS = { MsgFreqCtrl = private_of[hints.http_hint(429)] }
 
 local function read_drop(r, answer)
   local why = rawget(answer, "MsgDropReason")
   if type(why) ~= "string" or why == "" then return end
-  local f = error_table(DROPS[why] or hints.UNKNOWN, nil, nil, why)
+  local f = error_table(DROPS[why] or UNKNOWN, nil, nil, why)
   f.dropped = why
   local seq = rawget(answer, "MsgSeq")
   add(r, f, (type(seq) == "number" or type(seq) == "string") and seq or nil,
@@ -403,7 +411,7 @@ end
 function _M.check(answer, opts)
   local path, decode = options(opts)
   if path == false then
-    return nil, error_table(hints.INVALID, nil, nil, decode)
+    return nil, error_table(INVALID, nil, nil, decode)
   end
   local row = path and api_row(path)
   if type(answer) == "string" then

@@ -4,17 +4,23 @@
 -- attempt caps, deadlines, a shared retry budget and one retry after a
 -- fresh login.
 -- @module imerr.retry
-local imerr = require "imerr"
+local rows = require "imerr._rows"
 local private = require "imerr._private"
 local hints = require "imerr.hint"
-local budget = require "imerr.budget"
 
 local type, floor, setmetatable = type, math.floor, setmetatable
-local resolve, hint_of = private.resolve, private.hint_by_code
+local resolve, hint_of = private.resolve, rows.hints
 -- The REST API catalogue, loaded by the first start{ api = path }.
 local api
+-- imerr.budget, loaded by the first budget made or checked: a policy
+-- without one never needs it (nor the stores it works on).
+local budget
+local function budgets()
+  budget = budget or require "imerr.budget"
+  return budget
+end
 
-local _M = { _VERSION = imerr._VERSION }
+local _M = { _VERSION = rows.VERSION }
 
 --- Attempts are capped whatever max_attempts says (gRPC clamps to 5).
 _M.HARD_MAX_ATTEMPTS = 10
@@ -65,17 +71,19 @@ _M.http_hint, _M.reason_hint = hints.http_hint, hints.reason_hint
 _M.classify, _M.hint = hints.classify, hints.of
 
 --- retry.budget{...}: the shared retry budget (see imerr.budget.new).
--- @function budget
 -- @tparam[opt] table opts as imerr.budget.new
 -- @return a budget
 -- @return[2] nil
 -- @treturn[2] string what is wrong with opts
+function _M.budget(opts)
+  return budgets().new(opts)
+end
 
 --- A store for one Lua state (imerr.budget.memory_store).
--- @function memory_store
 -- @return a store
-_M.budget = budget.new
-_M.memory_store = budget.memory_store
+function _M.memory_store()
+  return budgets().memory_store()
+end
 
 ---------------------------------------------------------------------------
 -- Policy: the delay before the next attempt, or why there is none.
@@ -118,7 +126,7 @@ local function check_policy(p)
   if type(p.random) ~= "function" or type(p.clock) ~= "function" then
     return "policy random and clock must be functions"
   end
-  if p.budget ~= nil and not budget.is_budget(p.budget) then
+  if p.budget ~= nil and not budgets().is_budget(p.budget) then
     return "policy budget must come from retry.budget"
   end
   if type(p.idempotent) ~= "boolean" then
@@ -202,8 +210,8 @@ local THROTTLED = { reduce_rate = true, retry_later = true }
 -- @return[2] nil
 -- @treturn[2] string why not
 function Policy:next(code, attempt, elapsed, fresh_credentials, attempts)
-  -- Decisions read private hints only: a known code's, imerr's own hint
-  -- behind its read-only view, or a checked copy of any other table.
+  -- Decisions read private hints only: a known code's, the private one
+  -- behind imerr's own public hint, or a checked copy of any other table.
   local hint = hint_of[code] or resolve(code)
   if not hint then return nil, "fatal" end
   local class, action = hint.class, hint.action
