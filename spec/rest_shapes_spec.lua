@@ -341,3 +341,42 @@ describe("rest.check on hostile answers", function()
     assert.equal(math.huge, failures[5].id)
   end)
 end)
+
+describe("rest.check on batches", function()
+  it("reads items raw, with a metatable or without", function()
+    local lying = { __index = { ErrorInfo = "from the metatable",
+      To_Account = "nobody", ErrorCode = 20001 } }
+    local answer = { ActionStatus = "OK", ErrorCode = 0, ErrorList = {
+      setmetatable({ To_Account = "a", ErrorCode = 70107 }, lying),
+      setmetatable({ ErrorCode = 70107, ErrorInfo = "x" },
+        { __index = error, __metatable = false }),
+      setmetatable({ To_Account = "c" }, lying),
+      { To_Account = "d", ErrorCode = 70107, ErrorInfo = "y" },
+    } }
+    -- Catalogued, and found without the catalogue.
+    for _, api in ipairs { "v4/openim/batchsendmsg", false } do
+      local _, failed = assert(rest.check(answer, api or nil))
+      assert.equal(4, #failed)
+      assert.same({ "a", nil, "c", "d" },
+        { failed[1].id, failed[2].id, failed[3].id, failed[4].id })
+      assert.same({ nil, "x", "y" },
+        { failed[1].info, failed[2].info, failed[4].info })
+      assert.equal("a", failed[1].account)
+      assert.equal(70107, failed[2].code)
+      -- Its code is only in the metatable: no code at all.
+      assert.equal("bad_response", failed[3].reason)
+    end
+  end)
+
+  it("cuts ErrorInfo to the MAX_INFO in force at each call", function()
+    local text = '{"ActionStatus":"FAIL","ErrorCode":70001,' ..
+      '"ErrorInfo":"abcdefghijklmnopqrstuvwxyz"}'
+    local max = rest.MAX_INFO
+    rest.MAX_INFO = 10
+    local _, short = rest.check(text)
+    rest.MAX_INFO = max
+    local _, long = rest.check(text)
+    assert.equal("abcdefg...", short.info)
+    assert.equal("abcdefghijklmnopqrstuvwxyz", long.info)
+  end)
+end)

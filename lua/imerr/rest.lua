@@ -11,7 +11,8 @@ local json = require "imerr._json"
 local quote = require("imerr._private").quote
 local api_row = require("imerr._private").api_row
 
-local type, pcall, tostring = type, pcall, tostring
+local type, pcall, tostring, getmetatable = type, pcall, tostring,
+  getmetatable
 local rawget, next = rawget, next
 -- JSON decoders give floats: 70107.0 reads better as 70107.
 local tointeger = math.tointeger or function(v) return v end
@@ -47,13 +48,35 @@ local function find_decoder()
 end
 local default_decode = find_decoder()
 
+-- A text of the answer as error tables carry it: cut first (bounded
+-- work), then made UTF-8 (a bad byte becomes three), then cut again.
+local function clean(info, max)
+  if #info > max then info = info:sub(1, max + 1) end
+  return json.truncate(json.utf8(info), max)
+end
+
+-- Texts already cleaned (a batch repeats the same few), by the text as the
+-- answer gave it, for the MAX_INFO they were cut to; at most 64 of them.
+local cleaned, cleaned_count, cleaned_max = {}, 0, nil
+
+local function clean_info(info)
+  local max = _M.MAX_INFO
+  if #info > max then return clean(info, max) end
+  if cleaned_max ~= max then
+    cleaned, cleaned_count, cleaned_max = {}, 0, max
+  end
+  local c = cleaned[info]
+  if c then return c end
+  c = clean(info, max)
+  if cleaned_count >= 64 then cleaned, cleaned_count = {}, 0 end
+  cleaned[info], cleaned_count = c, cleaned_count + 1
+  return c
+end
+
 -- A fresh error table: a hint's fields, with the code, name and info.
 local function error_table(hint, code, name, info)
   if info then
-    -- Cut first (bounded work), then make it UTF-8 (a bad byte becomes
-    -- three), then cut again.
-    info = json.truncate(json.utf8(info:sub(1, _M.MAX_INFO + 1)),
-      _M.MAX_INFO)
+    info = cleaned_max == _M.MAX_INFO and cleaned[info] or clean_info(info)
   end
   return { code = code, name = name, info = info,
     class = hint.class, reason = hint.reason, action = hint.action,
@@ -65,7 +88,9 @@ end
 -- private hints only: what a caller writes into a public one changes no
 -- answer).
 local private_of, to_code, row_of = rows.private_of, rows.to_code, rows.row
-local hint_of, codes = rows.hints, rows.codes
+local hint_of, codes, index = rows.hints, rows.codes, rows.index
+-- The names of the rows, loaded on the first failure with a code.
+local names
 local UNKNOWN, INVALID = private_of[hints.UNKNOWN], private_of[hints.INVALID]
 local BAD_RESPONSE = private_of[hints.BAD_RESPONSE]
 
@@ -79,12 +104,26 @@ local function is_code(v)
   return type(v) == "number" and to_code(v) ~= nil
 end
 
--- An error table for a code, with its hint and name (the private ones).
+-- An error table for a code, with its hint and name (the private ones),
+-- and info (a string or nil). A code of the table is the number the table
+-- has (an integer); others are looked up in the ranges.
 local function failure(code, info)
-  code = tointeger(code) or code
-  local i = row_of(code)
+  local i = index[code]
+  if i then
+    code = codes[i]
+  else
+    code = tointeger(code) or code
+    i = row_of(code)
+  end
+  if i and not names then names = rows.texts().names end
   return error_table(i and hint_of[codes[i]] or UNKNOWN, code,
-    i and rows.texts().names[i], type(info) == "string" and info or nil)
+    i and names[i], info)
+end
+
+-- The answer's ErrorInfo, when it is a string.
+local function answer_info(answer)
+  local info = rawget(answer, "ErrorInfo")
+  if type(info) == "string" then return info end
 end
 
 ---------------------------------------------------------------------------
@@ -104,23 +143,34 @@ local ID_PATHS = {
 -- Lists of the ids that failed, with no code.
 local BARE_LISTS = { "Fail_Account", "Invalid_Account", "FailAccounts" }
 
-local function id_of(item, paths)
+-- Items are read raw: a table's metatable gets no say in what the answer
+-- holds. An item without one (plain: as decoders make them) is read by
+-- index, which costs less than a call of rawget: a batch has many items.
+
+-- The id of an item and its type: at the first of paths that holds a
+-- string or a number.
+local function id_of(item, paths, plain)
   for i = 1, #paths do
-    local v, path = item, paths[i]
-    for j = 1, #path do
+    local path = paths[i]
+    local v
+    if plain then v = item[path[1]] else v = rawget(item, path[1]) end
+    for j = 2, #path do
       if type(v) ~= "table" then break end
       v = rawget(v, path[j])
     end
-    local t = type(v)
-    if t == "string" then return v end
-    if t == "number" and v == v then return tointeger(v) or v end
+    if v ~= nil then
+      local t = type(v)
+      if t == "string" then return v, t end
+      if t == "number" and v == v then return tointeger(v) or v, t end
+    end
   end
 end
 
-local function info_of(item)
+local function info_of(item, plain)
   for i = 1, #INFO_KEYS do
-    local v = rawget(item, INFO_KEYS[i])
-    if type(v) == "string" then return v end
+    local v
+    if plain then v = item[INFO_KEYS[i]] else v = rawget(item, INFO_KEYS[i]) end
+    if v ~= nil and type(v) == "string" then return v end
   end
 end
 
@@ -130,9 +180,10 @@ local function new_reading()
   return { out = {}, ids = nil, budget = MAX_ITEMS }
 end
 
-local function add(r, f, id, list)
+-- Adds failure f of the item id (of type id_type, when known) in list.
+local function add(r, f, id, list, id_type)
   f.id, f.list = id, list
-  if type(id) == "string" then f.account = id end
+  if (id_type or type(id)) == "string" then f.account = id end
   if id ~= nil and r.ids then r.ids[id] = true end
   r.out[#r.out + 1] = f
 end
@@ -144,22 +195,27 @@ local function read_item(r, item, i, name, key, paths, fail)
     add(r, broken(name .. " item " .. i .. " is not an object"), nil, name)
     return
   end
-  local code, f = rawget(item, key), nil
+  local plain = getmetatable(item) == nil
+  local code, f
+  if plain then code = item[key] else code = rawget(item, key) end
   if fail then
     if type(code) ~= "number" then
       f = broken(name .. " item " .. i .. " has no numeric " .. key)
     elseif fail[code] then
-      f = error_table(UNKNOWN, nil, nil, info_of(item))
+      f = error_table(UNKNOWN, nil, nil, info_of(item, plain))
       f.status = code
     end
   elseif code ~= 0 then
-    if is_code(code) then
-      f = failure(code, info_of(item))
+    if index[code] or is_code(code) then
+      f = failure(code, info_of(item, plain))
     else
       f = broken(name .. " item " .. i .. " has no valid " .. key)
     end
   end
-  if f then add(r, f, id_of(item, paths), name) end
+  if f then
+    local id, id_type = id_of(item, paths, plain)
+    add(r, f, id, name, id_type)
+  end
 end
 
 local function len(list)
@@ -181,10 +237,12 @@ local function walk(r, node, spec, step)
   end
   if not spec.arrays[step] then return walk(r, v, spec, step + 1) end
   local last = step == #spec.path
+  local plain = getmetatable(v) == nil
   for i = 1, len(v) do
     if r.budget <= 0 then return end
     r.budget = r.budget - 1
-    local item = rawget(v, i)
+    local item
+    if plain then item = v[i] else item = rawget(v, i) end
     if last then
       read_item(r, item, i, spec.name, spec.code, spec.id, spec.fail)
     else
@@ -200,15 +258,17 @@ local function read_bare(r, list, name)
     add(r, broken(name .. " is not a list"), nil, name)
     return
   end
+  local plain = getmetatable(list) == nil
   for i = 1, len(list) do
     if r.budget <= 0 then return end
     r.budget = r.budget - 1
-    local id = rawget(list, i)
+    local id
+    if plain then id = list[i] else id = rawget(list, i) end
     local t = type(id)
     if t == "number" then id = id == id and (tointeger(id) or id) or nil end
     if (t == "string" or id ~= nil and t == "number") and
       not (r.ids and r.ids[id]) then
-      add(r, error_table(UNKNOWN, nil, nil, nil), id, name)
+      add(r, error_table(UNKNOWN, nil, nil, nil), id, name, t)
     end
   end
 end
@@ -274,10 +334,12 @@ local function discover(r, node, name, depth)
   end
   local list = name .. "[]"
   local key = code_key(node)
+  local plain = getmetatable(node) == nil
   for i = 1, len(node) do
     if r.budget <= 0 then return end
     r.budget = r.budget - 1
-    local item = rawget(node, i)
+    local item
+    if plain then item = node[i] else item = rawget(node, i) end
     if key then
       read_item(r, item, i, list, key, ID_PATHS)
     elseif type(item) == "table" and depth < 4 then
@@ -447,13 +509,13 @@ function _M.check(answer, opts)
   end
   local err
   if is_code(code) and code ~= 0 then
-    err = failure(code, rawget(answer, "ErrorInfo"))
+    err = failure(code, answer_info(answer))
   elseif status == "FAIL" and code == nil then
     -- Older pages show FAIL with an ErrorList and no ErrorCode: the
     -- first failed item's code stands for the answer.
     for i = 1, failures and #failures or 0 do
       if failures[i].code then
-        err = failure(failures[i].code, rawget(answer, "ErrorInfo"))
+        err = failure(failures[i].code, answer_info(answer))
         break
       end
     end
