@@ -266,20 +266,22 @@ static void push_reasons(lua_State *L, int list) {
   }
 }
 
-/* core.reasons() -> name -> reason, fresh tables (imerr's private ones) */
+/*
+** core.reasons([list]) -> name -> reason, fresh tables; with list, also the
+** list of the same tables in the order of data/reasons.tsv.
+*/
 static int l_reasons(lua_State *L) {
-  push_reasons(L, 0);
-  return 1;
+  int list = lua_toboolean(L, 1);
+  push_reasons(L, list);
+  return list ? 2 : 1;
 }
 
 /*
 ** core.tables() -> a table of what imerr reads at require: count; codes
 ** (row -> code); index (code -> row); hints (code -> its private hint,
 ** shared by the codes with the same); ranges (the rows of ranges) and
-** lasts (row -> last code, for them); reasons (name -> reason) and
-** reasons_list (the same tables in the order of data/reasons.tsv), which
-** imerr hands out (core.reasons makes private ones). Tables keyed by
-** code have no array part (LuaJIT compiles lookups of negative codes only
+** lasts (row -> last code, for them). Tables keyed by code have no array
+** part (LuaJIT compiles lookups of negative codes only
 ** in the hash part).
 */
 static int l_tables(lua_State *L) {
@@ -308,12 +310,10 @@ static int l_tables(lua_State *L) {
     lua_Integer row = (lua_Integer)i + 1;
     lua_pushinteger(L, (lua_Integer)e->code);
     lua_rawseti(L, codes, (int)row);
-    lua_pushinteger(L, (lua_Integer)e->code);
-    lua_pushinteger(L, row);
-    lua_rawset(L, index);
-    lua_pushinteger(L, (lua_Integer)e->code);
+    lua_pushinteger(L, row); /* codes are 32-bit: an int */
+    lua_rawseti(L, index, (int)e->code);
     lua_pushvalue(L, first + (int)imerr_row_hints[i]);
-    lua_rawset(L, hints);
+    lua_rawseti(L, hints, (int)e->code);
   }
 #if IMERR_RANGE_COUNT > 0
   for (i = 0; i < IMERR_RANGE_COUNT; i++) {
@@ -330,10 +330,6 @@ static int l_tables(lua_State *L) {
   lua_setfield(L, t, "hints");
   lua_setfield(L, t, "index");
   lua_setfield(L, t, "codes");
-  push_reasons(L, 1);
-  lua_setfield(L, t, "reasons_list");
-  lua_setfield(L, t, "reasons");
-  lua_settop(L, t);
   return 1;
 }
 

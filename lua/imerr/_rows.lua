@@ -2,14 +2,15 @@
 -- made by imerr.core at their final size. Private: what decides (classify,
 -- policies, rest.check, limiters, callbacks, matchers) reads the private
 -- hints, reasons and groups here, which no caller is handed; callers get
--- plain public copies (public(hint), the reasons imerr hands out, rows).
+-- plain public copies (public(hint), public_reasons(), the rows imerr
+-- makes).
 --
 -- Fields (core.tables): count; codes (row -> code); index (code -> row);
 -- hints (code -> private hint); ranges (rows of ranges) and lasts (row ->
--- last code, ranges only); reasons and reasons_list (the public ones).
+-- last code, ranges only).
 local core = require "imerr.core"
 
-local type, tostring, floor, next = type, tostring, math.floor, next
+local type, tostring, floor = type, tostring, math.floor
 local byte, find = string.byte, string.find
 
 local _M = core.tables()
@@ -24,12 +25,15 @@ local private_of = {}
 _M.private_of = private_of
 
 --- The public copy of a private hint (a plain table of the same fields),
--- made on first use and linked both ways.
+-- made on first use and linked both ways. (No loop: LuaJIT compiles a
+-- row's first lookup, which may make it, into the lookup's trace.)
 function _M.public(hint)
   local public = hint[PUBLIC]
   if public then return public end
-  public = {}
-  for k, v in next, hint do public[k] = v end
+  public = { class = hint.class, reason = hint.reason, action = hint.action,
+    min_delay = hint.min_delay, http_status = hint.http_status,
+    severity = hint.severity, ambiguous = hint.ambiguous,
+    status = hint.status }
   hint[PUBLIC], private_of[public] = public, hint
   return public
 end
@@ -39,6 +43,12 @@ local reasons
 function _M.private_reasons()
   reasons = reasons or core.reasons()
   return reasons
+end
+
+--- name -> reason and the list of the same in documented order: the
+-- public ones (imerr.reasons, imerr.reasons_list).
+function _M.public_reasons()
+  return core.reasons(true)
 end
 
 local CODE_MIN, CODE_MAX = core.CODE_MIN, core.CODE_MAX
@@ -106,12 +116,15 @@ local to_code = _M.to_code
 local by_text = {}
 
 --- The row of a code in any accepted form (a range's row for the codes
--- in it), or nil and a message. A known code's canonical spelling is
--- remembered (at most one string a row), so that it is parsed once:
--- LuaJIT compiles the path of such strings, which calls no C function.
+-- in it), and true when value is a known code's canonical spelling
+-- ("70001"); or nil and a message. Those strings are remembered (at most
+-- one a row), so that each is parsed once: LuaJIT compiles their path,
+-- which calls no C function.
 function _M.row(value)
-  local i = index[value] or by_text[value]
+  local i = index[value]
   if i then return i end
+  i = by_text[value]
+  if i then return i, true end
   local code, err = to_code(value)
   if not code then return nil, err end
   i = index[code]
@@ -121,6 +134,7 @@ function _M.row(value)
     if first and (first == 45 or first >= 49 and first <= 57) and
       find(value, "^%-?[1-9]%d*$") or value == "0" then
       by_text[value] = i
+      return i, true
     end
     return i
   end

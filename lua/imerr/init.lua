@@ -40,7 +40,7 @@ end
 
 --- The same entries as reasons, as a list in documented order.
 -- @table reasons_list
-_M.reasons, _M.reasons_list = rows.reasons, rows.reasons_list
+_M.reasons, _M.reasons_list = rows.public_reasons()
 
 --- Number of rows in the table (a range is one row).
 _M.count = n
@@ -115,11 +115,18 @@ end
 -- @treturn[2] string why value is no code
 _M.to_code = rows.to_code
 
+-- canonical decimal string ("70001") -> row, filled by lookups.
+local by_text = {}
+
 -- Slow path of lookup: a known code's first lookup, strings, ranges.
 local function lookup_slow(value)
-  local i, err = row_of(value)
-  if i then return row_at(i) end
-  return nil, err
+  local row = by_text[value]
+  if row then return row end
+  local i, canonical = row_of(value)
+  if not i then return nil, canonical end -- the message
+  row = row_at(i)
+  if canonical == true then by_text[value] = row end
+  return row
 end
 
 --- The row for a code: a table with code, last, name, official, part,

@@ -7,7 +7,8 @@
 local rows = require "imerr._rows"
 local hints = require "imerr.hint"
 local api = require "imerr.api"
-local json = require "imerr._json"
+-- imerr._json, loaded by the first answer with a text to clean.
+local json
 local quote = require("imerr._private").quote
 local api_row = require("imerr._private").api_row
 
@@ -52,6 +53,7 @@ local default_decode = find_decoder()
 -- work), then made UTF-8 (a bad byte becomes three), then cut again.
 local function clean(info, max)
   if #info > max then info = info:sub(1, max + 1) end
+  json = json or require "imerr._json"
   return json.truncate(json.utf8(info), max)
 end
 
@@ -73,15 +75,18 @@ local function clean_info(info)
   return c
 end
 
--- A fresh error table: a hint's fields, with the code, name and info.
-local function error_table(hint, code, name, info)
+-- A fresh error table: a hint's fields, with the code, name and info;
+-- for a failed item also its id, list and account (one table made whole:
+-- a batch makes thousands).
+local function error_table(hint, code, name, info, id, list, account)
   if info then
     info = cleaned_max == _M.MAX_INFO and cleaned[info] or clean_info(info)
   end
   return { code = code, name = name, info = info,
     class = hint.class, reason = hint.reason, action = hint.action,
     http_status = hint.http_status, severity = hint.severity,
-    min_delay = hint.min_delay, ambiguous = hint.ambiguous }
+    min_delay = hint.min_delay, ambiguous = hint.ambiguous,
+    id = id, list = list, account = account }
 end
 
 -- The private hints of what has no row (error tables are made from
@@ -206,7 +211,18 @@ local function read_item(r, item, i, name, key, paths, fail)
       f.status = code
     end
   elseif code ~= 0 then
-    if index[code] or is_code(code) then
+    local row = index[code]
+    if row then
+      -- The common failure, a code of the table: its table made whole.
+      local id, id_type = id_of(item, paths, plain)
+      if not names then names = rows.texts().names end
+      f = error_table(hint_of[code], codes[row], names[row],
+        info_of(item, plain), id, name, id_type == "string" and id or nil)
+      if id ~= nil and r.ids then r.ids[id] = true end
+      local out = r.out
+      out[#out + 1] = f
+      return
+    elseif is_code(code) then
       f = failure(code, info_of(item, plain))
     else
       f = broken(name .. " item " .. i .. " has no valid " .. key)
