@@ -193,18 +193,6 @@ static int l_column(lua_State *L) {
   return 1;
 }
 
-/*
-** core.new_table(narray, nhash) -> an empty table sized for that many
-** entries: what LuaJIT's table.new does, for every Lua.
-*/
-static int l_new_table(lua_State *L) {
-  lua_Integer na = luaL_checkinteger(L, 1), nh = luaL_checkinteger(L, 2);
-  luaL_argcheck(L, na >= 0 && na <= 1 << 20, 1, "out of range");
-  luaL_argcheck(L, nh >= 0 && nh <= 1 << 20, 2, "out of range");
-  lua_createtable(L, (int)na, (int)nh);
-  return 1;
-}
-
 /* The private hints, pushed in order, each with room for its public
    copy (made by imerr._rows on first use). */
 static void push_hints(lua_State *L, int names) {
@@ -512,19 +500,13 @@ static int l_api_row(lua_State *L) {
   return 1;
 }
 
-static const luaL_Reg functions[] = {{"count", l_count},
-                                     {"at", l_at},
-                                     {"column", l_column},
-                                     {"new_table", l_new_table},
-                                     {"tables", l_tables},
-                                     {"texts", l_texts},
-                                     {"reasons", l_reasons},
-                                     {"find", l_find},
-                                     {"find_name", l_find_name},
-                                     {"parse", l_parse},
-                                     {"api_find", l_api_find},
-                                     {"api_row", l_api_row},
-                                     {NULL, NULL}};
+static const luaL_Reg functions[] = {
+    {"count", l_count},     {"at", l_at},
+    {"column", l_column},   {"tables", l_tables},
+    {"texts", l_texts},     {"reasons", l_reasons},
+    {"find", l_find},       {"find_name", l_find_name},
+    {"parse", l_parse},     {"api_find", l_api_find},
+    {"api_row", l_api_row}, {NULL, NULL}};
 
 int luaopen_imerr_core(lua_State *L) {
   int k;

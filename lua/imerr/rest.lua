@@ -254,13 +254,14 @@ local function walk(r, node, spec, step)
   if not spec.arrays[step] then return walk(r, v, spec, step + 1) end
   local last = step == #spec.path
   local plain = getmetatable(v) == nil
+  local name, key, paths, fail = spec.name, spec.code, spec.id, spec.fail
   for i = 1, len(v) do
     if r.budget <= 0 then return end
     r.budget = r.budget - 1
     local item
     if plain then item = v[i] else item = rawget(v, i) end
     if last then
-      read_item(r, item, i, spec.name, spec.code, spec.id, spec.fail)
+      read_item(r, item, i, name, key, paths, fail)
     else
       walk(r, item, spec, step + 1)
     end
