@@ -1,6 +1,7 @@
 -- The release rock: LuaRocks' builtin backend, a C compiler alone (the C
--- table is checked in as src/imerr_rows.inc). scripts/release.sh makes
--- the tarball it names; rockspecs/imerr-scm-1.rockspec builds a checkout.
+-- tables are checked in as src/imerr_rows.inc and src/imerr_apis.inc).
+-- scripts/release.sh makes the tarball it names;
+-- rockspecs/imerr-scm-1.rockspec builds a checkout.
 rockspec_format = "3.0"
 package = "imerr"
 version = "1.1.0-1"
@@ -31,7 +32,7 @@ build = {
   type = "builtin",
   modules = {
     ["imerr.core"] = {
-      sources = { "src/imerr_lua.c", "src/imerr.c" },
+      sources = { "src/imerr_lua.c" }, -- it includes imerr.c
       incdirs = { "src" },
       -- The C core stays private: the module exports luaopen_imerr_core.
       defines = { "IMERR_EMBED" },
@@ -45,21 +46,23 @@ build = {
     },
     ["imerr.init"] = "lua/imerr/init.lua",
     ["imerr.retry"] = "lua/imerr/retry.lua",
-    ["imerr.budget"] = "lua/imerr/budget.lua",
+    ["imerr._budget"] = "lua/imerr/_budget.lua",
     ["imerr.store"] = "lua/imerr/store.lua",
     ["imerr.ratelimit"] = "lua/imerr/ratelimit.lua",
     ["imerr.rest"] = "lua/imerr/rest.lua",
     ["imerr.api"] = "lua/imerr/api.lua",
-    ["imerr.apis"] = "lua/imerr/apis.lua",
     ["imerr.sig"] = "lua/imerr/sig.lua",
     ["imerr._callback_verify"] = "lua/imerr/_callback_verify.lua",
     ["imerr.callback"] = "lua/imerr/callback.lua",
-    ["imerr.matcher"] = "lua/imerr/matcher.lua",
+    ["imerr._matcher"] = "lua/imerr/_matcher.lua",
     ["imerr.alert"] = "lua/imerr/alert.lua",
-    ["imerr.hint"] = "lua/imerr/hint.lua",
+    ["imerr._hint"] = "lua/imerr/_hint.lua",
     ["imerr._private"] = "lua/imerr/_private.lua",
+    ["imerr._rows"] = "lua/imerr/_rows.lua",
     ["imerr._json"] = "lua/imerr/_json.lua",
     ["imerr._error"] = "lua/imerr/_error.lua",
+    ["imerr._limits"] = "lua/imerr/_limits.lua",
+    ["imerr._catalogue"] = "lua/imerr/_catalogue.lua",
   },
   install = {
     bin = {

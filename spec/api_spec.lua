@@ -2,7 +2,6 @@
 -- checked against itself and against the code table.
 local imerr = require "imerr"
 local api = require "imerr.api"
-local rest = require "imerr.rest"
 
 local here = debug.getinfo(1, "S").source:match("^@(.*[/\\])") or "./"
 local ROOT = here .. "../"
@@ -18,7 +17,8 @@ describe("the REST API catalogue", function()
       last = path
     end
     assert.equal(api.count, n)
-    assert.equal(rest.apis, api.each)
+    assert.is_nil(require("imerr.rest").api)
+    assert.is_nil(require("imerr.rest").apis)
   end)
 
   it("gives every row its fields, consistent with each other", function()
@@ -71,53 +71,80 @@ describe("the REST API catalogue", function()
   end)
 
   it("knows which APIs may not be repeated", function()
-    assert.is_false(rest.api("v4/openim/sendmsg").idempotent)
-    assert.is_true(rest.api("v4/profile/portrait_get").idempotent)
-    assert.is_false(rest.api("v4/openim/batchsendmsg").idempotent)
-    assert.is_true(rest.api("v4/openim/importmsg").idempotent)
-    assert.equal(1, rest.api("v4/group_open_http_svc/get_appid_group_list").rate)
-    assert.equal(100, rest.api("v4/im_open_login_svc/account_delete").rate)
+    assert.is_false(api.get("v4/openim/sendmsg").idempotent)
+    assert.is_true(api.get("v4/profile/portrait_get").idempotent)
+    assert.is_false(api.get("v4/openim/batchsendmsg").idempotent)
+    assert.is_true(api.get("v4/openim/importmsg").idempotent)
+    assert.equal(1, api.get("v4/group_open_http_svc/get_appid_group_list").rate)
+    assert.equal(100, api.get("v4/im_open_login_svc/account_delete").rate)
   end)
 
   it("accepts a leading slash, a host and a query string", function()
-    local row = rest.api("v4/sns/friend_add")
+    local row = api.get("v4/sns/friend_add")
     for _, form in ipairs {
       "/v4/sns/friend_add", "v4/sns/friend_add/",
       "https://console.tim.qq.com/v4/sns/friend_add?sdkappid=1&random=2",
       "console.tim.qq.com/v4/sns/friend_add", "/v4/sns/friend_add#x",
     } do
-      assert.same(row, rest.api(form), form)
+      assert.same(row, api.get(form), form)
     end
   end)
 
   it("answers nil and a message for anything else, never raising", function()
     for _, bad in ipairs { "", "v4/", "v4/sns/nope", "sns/friend_add",
       ("x"):rep(10000), "/v4/sns/friend_add\0" } do
-      local row, err = rest.api(bad)
+      local row, err = api.get(bad)
       assert.is_nil(row)
       assert.is_string(err)
       assert.is_true(#err < 200)
     end
     for _, bad in ipairs { 42, true, {}, print } do
-      local row, err = rest.api(bad)
+      local row, err = api.get(bad)
       assert.is_nil(row)
       assert.truthy(err:find("path string", 1, true))
     end
-    assert.is_nil(rest.api(nil))
+    assert.is_nil(api.get(nil))
   end)
 
-  it("is what tools/gen_apis.lua makes of data/", function()
+  it("is what tools/gen_apis.lua makes of data/, row for row", function()
+    local math_type = rawget(math, "type")
     local gen = dofile(ROOT .. "tools/gen_apis.lua")
     local data = dofile(ROOT .. "tools/imerr_data.lua")
     local known = gen.known(assert(data.load(ROOT .. "data")))
     local apis = assert(gen.read_apis(ROOT .. "data/rest_apis.tsv", known))
-    local function read(name)
-      local f = assert(io.open(ROOT .. "lua/imerr/" .. name, "rb"))
-      local text = f:read("*a")
-      f:close()
-      return text
+    local f = assert(io.open(ROOT .. "src/imerr_apis.inc", "rb"))
+    local text = f:read("*a")
+    f:close()
+    assert.equal(text, gen.render(apis))
+    -- The C table gives back the generator's Lua values, every field of
+    -- every nested table, with integers as integers.
+    assert.equal(#apis, api.count)
+    for _, want in ipairs(apis) do
+      local row = api.get(want.path)
+      assert.same(want, row)
+      if math_type then assert.equal("integer", math_type(row.rate)) end
     end
-    assert.equal(read("apis.lua"), gen.render(apis))
+  end)
+
+  it("hands out plain, fresh tables that pairs, # and ipairs read", function()
+    local a, b = api.get("v4/sns/friend_add"), api.get("v4/sns/friend_add")
+    assert.are_not.equal(a, b)
+    assert.is_nil(getmetatable(a))
+    local keys = {}
+    for k in pairs(a) do keys[#keys + 1] = k end
+    table.sort(keys)
+    assert.same({ "area", "codes", "doc", "idempotent", "items", "path",
+      "private", "rate", "why", "writes" }, keys)
+    assert.is_true(#a.codes > 0)
+    local n = 0
+    for i, code in ipairs(a.codes) do
+      n = i
+      assert.is_number(code)
+    end
+    assert.equal(#a.codes, n)
+    a.items[1].path[1] = "Nope"
+    assert.equal("ResultItem", b.items[1].path[1])
+    assert.equal("ResultItem", api.get("v4/sns/friend_add").items[1].path[1])
   end)
 
   it("refuses broken rows", function()

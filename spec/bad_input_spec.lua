@@ -4,7 +4,7 @@ local imerr = require "imerr"
 local retry = require "imerr.retry"
 local rest = require "imerr.rest"
 local callback = require "imerr.callback"
-local matcher = require "imerr.matcher"
+local matcher = require "imerr._matcher"
 local alert = require "imerr.alert"
 
 local function deep(n)

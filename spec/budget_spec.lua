@@ -1,12 +1,13 @@
 -- The retry budget (imerr.budget, also retry.budget) alone and under
 -- policies.
 local retry = require "imerr.retry"
-local budget = require "imerr.budget"
+local budget = require "imerr._budget"
+local stores = require "imerr.store"
 
 describe("imerr.budget", function()
   it("is what retry.budget makes", function()
-    assert.equal(budget.new, retry.budget)
     assert.is_true(budget.is_budget(retry.budget()))
+    assert.same({ budget.new { capacity = 0 } }, { retry.budget { capacity = 0 } })
     assert.is_false(budget.is_budget({}))
   end)
 end)
@@ -82,8 +83,8 @@ describe("retry.budget", function()
 
   it("rejects bad options", function()
     for _, opts in ipairs { { capacity = -1 }, { cost = "5" }, { bucket = 1 },
-      { store = {} }, { key = "" }, { store = retry.memory_store(),
-      shared = retry.memory_store() } } do
+      { store = {} }, { key = "" }, { store = stores.memory(),
+      shared = stores.memory() }, { capacty = 5 } } do
       local b, err = retry.budget(opts)
       assert.is_nil(b)
       assert.is_string(err)

@@ -21,3 +21,20 @@ describe("imerr.callback ErrorInfo", function()
     end
   end)
 end)
+
+describe("imerr.callback's constants", function()
+  it("are 256 bytes of ErrorInfo and the table's ranges, whatever a caller writes", function()
+    assert.equal(256, callback.MAX_INFO)
+    local saved, ranges = callback.MAX_INFO, callback.APP_RANGES
+    callback.MAX_INFO = 10
+    local first = ranges[1]
+    ranges[1] = { 1, 2, "mine" }
+    local ans = assert(callback.reject(("y"):rep(300)))
+    local ok = callback.reject(120001)
+    local one = callback.reject(1)
+    callback.MAX_INFO, ranges[1] = saved, first
+    assert.equal(256, #ans.ErrorInfo)
+    assert.is_table(ok)
+    assert.is_nil(one)
+  end)
+end)

@@ -1,32 +1,36 @@
 -- imerr's Lua modules read top-down: each may require only modules below it
--- in ORDER (and only imerr itself reaches the C core; only imerr.sig and
--- callback.verify reach imerr.sig_core). Every file in lua/imerr/ must have
--- its place here.
+-- in ORDER (and only imerr._rows, imerr._catalogue and imerr.api reach
+-- the C core; only
+-- imerr.sig and callback.verify reach imerr.sig_core). Every file in
+-- lua/imerr/ must have its place here.
 local ORDER = {
-  "imerr._private", -- read-only views and the private tables behind them
+  "imerr._private", -- helpers: quoting, number checks, the clock
   "imerr._json",    -- the JSON imerr writes
   "imerr._error",   -- the error tables that print
-  "imerr",          -- the rows, from imerr.core
-  "imerr.hint",     -- hints of what has no row; classify
-  "imerr.apis",     -- the REST API catalogue (generated data)
-  "imerr.api",      -- lookups in the catalogue
+  "imerr._rows",    -- the private tables decisions read, from imerr.core
+  "imerr",          -- the rows callers get
+  "imerr._hint",    -- hints of what has no row; classify
+  "imerr._catalogue", -- the REST API catalogue's private rows
+  "imerr.api",      -- the REST API catalogue, from imerr.core
+  "imerr._limits",  -- the limiter's arithmetic and checks
   "imerr.store",    -- memory, shared dict and Redis stores
-  "imerr.budget",   -- the retry budget
+  "imerr._budget",  -- the retry budget
   "imerr.retry",    -- the retry policy
   "imerr.rest",     -- REST answers
   "imerr.ratelimit", -- the fleet rate limiter
   "imerr.sig",      -- UserSigs and callback signs (imerr.sig_core)
   "imerr._callback_verify", -- callback.verify (imerr.sig_core)
   "imerr.callback", -- answers to Tencent's callbacks
-  "imerr.matcher",  -- predicates over codes
+  "imerr._matcher", -- predicates over codes
   "imerr.alert",    -- alert rules
 }
 
 -- Requires of a module above, allowed only inside a function (loaded on
 -- first call, never by require): module -> required -> why.
 local LAZY = {
-  imerr = { ["imerr.matcher"] = "imerr.matcher(spec) is a convenience" },
+  imerr = { ["imerr._matcher"] = "imerr.matcher(spec) is a convenience" },
 }
+
 
 local rank = {}
 for i, name in ipairs(ORDER) do rank[name] = i end
@@ -34,7 +38,9 @@ for i, name in ipairs(ORDER) do rank[name] = i end
 -- The C modules and the only modules that may require each. imerr.sig_core
 -- is built only where OpenSSL and zlib are (IMERR_SIG_BUILT=OFF without).
 local C_MODULES = {
-  ["imerr.core"] = { imerr = true },
+  -- the rows, and the catalogue
+  ["imerr.core"] = { ["imerr._rows"] = true, ["imerr._catalogue"] = true,
+    ["imerr.api"] = true },
   ["imerr.sig_core"] = { ["imerr.sig"] = true,
     ["imerr._callback_verify"] = true },
 }
@@ -52,16 +58,22 @@ local function read(path)
   return text
 end
 
--- Every `require "imerr..."` in a source text, any spelling, with the
--- line it is on.
+-- Every `require "imerr..."` in a source text, any spelling (also
+-- pcall(require, "...") and requires inside functions), with the line it
+-- is on.
+local SPELLINGS = { "require%s*%(?%s*[\"']([%w_%.]+)[\"']",
+  "pcall%s*%(%s*require%s*,%s*[\"']([%w_%.]+)[\"']" }
+
 local function requires(text)
   local found, lineno = {}, 0
   for line in (text .. "\n"):gmatch("([^\n]*)\n") do
     lineno = lineno + 1
     local code = line:gsub("%-%-.*$", "")
-    for name in code:gmatch("require%s*%(?%s*[\"']([%w_%.]+)[\"']") do
-      if name == "imerr" or name:find("^imerr%.") then
-        found[#found + 1] = { name = name, line = line, lineno = lineno }
+    for _, spelling in ipairs(SPELLINGS) do
+      for name in code:gmatch(spelling) do
+        if name == "imerr" or name:find("^imerr%.") then
+          found[#found + 1] = { name = name, line = line, lineno = lineno }
+        end
       end
     end
   end
@@ -107,10 +119,13 @@ describe("module layering", function()
   it("finds requires in every spelling (the check can fail)", function()
     local found = requires('local a = require "imerr.retry"\n' ..
       "local b = require('imerr.rest')\nlocal c = require 'imerr'\n" ..
-      '-- require "imerr.alert"\nlocal d = require("cjson")\n')
+      '-- require "imerr.alert"\nlocal d = require("cjson")\n' ..
+      'local ok, e = pcall(require, "imerr.api")\n' ..
+      'local function f() return require("imerr.store").memory() end\n')
     local names = {}
     for i, r in ipairs(found) do names[i] = r.name end
-    assert.same({ "imerr.retry", "imerr.rest", "imerr" }, names)
+    assert.same({ "imerr.retry", "imerr.rest", "imerr", "imerr.api",
+      "imerr.store" }, names)
   end)
 
   it("loads only modules below each one when it is required", function()

@@ -4,16 +4,9 @@
 local ratelimit = require "imerr.ratelimit"
 local store = require "imerr.store"
 
-local catalogue = {
-  api = function(path)
-    return { path = path, rate = 1 }
-  end,
-}
-
 local function limiter(app, s)
   return ratelimit.for_api("v4/group_open_http_svc/get_appid_group_list",
-    { app = app, store = s or store.memory { clock = function() return 0 end },
-      catalogue = catalogue })
+    { app = app, store = s or store.memory { clock = function() return 0 end } })
 end
 
 describe("ratelimit.for_api's app", function()
@@ -56,7 +49,7 @@ describe("ratelimit.for_api's app", function()
       assert.matches("SDKAppID", err)
       assert.matches("1 .. 4294967295", err, 1, true)
     end
-    local l, err = ratelimit.for_api("v4/openim/sendmsg", { catalogue = catalogue })
+    local l, err = ratelimit.for_api("v4/openim/sendmsg", {})
     assert.is_nil(l)
     assert.matches("SDKAppID", err)
   end)

@@ -1,6 +1,7 @@
 -- imerr.ratelimit: a limiter on each store, adaptive to throttling answers,
 -- and limiters for the REST APIs of the catalogue.
 local ratelimit = require "imerr.ratelimit"
+local api = require "imerr.api"
 local store = require "imerr.store"
 local retry = require "imerr.retry"
 local new_dict = require "fleet.shdict"
@@ -228,52 +229,47 @@ describe("a limiter whose store fails", function()
 end)
 
 describe("ratelimit.for_api", function()
-  local catalogue = {
-    api = function(path)
-      if path == "v4/openim/sendmsg" or path == "/v4/openim/sendmsg" then
-        return { path = "v4/openim/sendmsg", rate = 200, idempotent = false }
-      elseif path == "v4/group_open_http_svc/get_group_info" then
-        return { path = path, rate = nil }
-      end
-      return nil, "unknown REST API " .. path
-    end,
-  }
-
   it("takes the rate from the catalogue, keyed per app and API", function()
     local s = store.memory { clock = clock }
     local l = assert(ratelimit.for_api("/v4/openim/sendmsg",
-      { app = 1400000001, store = s, catalogue = catalogue }))
+      { app = 1400000001, store = s }))
     assert.equal(200, l.rate)
     assert.equal(20, l.burst)
     assert.equal("imerr:rl:1400000001:v4/openim/sendmsg", l.key)
     assert.equal(s, l.store)
     local other = assert(ratelimit.for_api("v4/openim/sendmsg",
-      { app = "1400000002", store = s, catalogue = catalogue }))
+      { app = "1400000002", store = s }))
     assert.equal(20, run({ l }, 0))
     assert.equal(20, run({ other }, 0))
   end)
 
-  it("takes rate and burst given, and refuses an API without a rate", function()
+  it("takes rate and burst given", function()
     local l = assert(ratelimit.for_api("v4/group_open_http_svc/get_group_info",
-      { app = 1, rate = 40, catalogue = catalogue }))
+      { app = 1, rate = 40 }))
     assert.same({ 40, 4 }, { l.rate, l.burst })
-    local none, err = ratelimit.for_api("v4/group_open_http_svc/get_group_info",
-      { app = 1, catalogue = catalogue })
-    assert.is_nil(none)
-    assert.matches("no documented rate", err)
+    l = assert(ratelimit.for_api("v4/openim/sendmsg",
+      { app = 1, rate = 10, burst = 3 }))
+    assert.same({ 10, 3 }, { l.rate, l.burst })
   end)
 
-  it("refuses unknown APIs, a missing app and a missing catalogue", function()
+  it("reads the catalogue's own row, whatever a caller wrote into a copy", function()
+    local row = assert(api.get("v4/openim/sendmsg"))
+    row.rate = 1
+    assert.equal(200, ratelimit.for_api("v4/openim/sendmsg", { app = 1 }).rate)
+  end)
+
+  it("refuses unknown APIs and options, and a missing or bad app", function()
     for _, call in ipairs {
-      { "v4/nope", { app = 1, catalogue = catalogue } },
-      { "v4/openim/sendmsg", { catalogue = catalogue } },
-      { "v4/openim/sendmsg", { app = -1, catalogue = catalogue } },
-      { "v4/openim/sendmsg", { app = 1.5, catalogue = catalogue } },
-      { "v4/openim/sendmsg", { app = "14x", catalogue = catalogue } },
-      { "v4/openim/sendmsg", { app = "1:2", catalogue = catalogue } },
-      { "v4/openim/sendmsg", { app = ("1"):rep(21), catalogue = catalogue } },
+      { "v4/nope", { app = 1 } },
+      { "v4/openim/sendmsg", {} },
+      { "v4/openim/sendmsg", { app = -1 } },
+      { "v4/openim/sendmsg", { app = 1.5 } },
+      { "v4/openim/sendmsg", { app = "14x" } },
+      { "v4/openim/sendmsg", { app = "1:2" } },
+      { "v4/openim/sendmsg", { app = ("1"):rep(21) } },
       { "v4/openim/sendmsg", { app = 1, catalogue = {} } },
-      { "", { app = 1, catalogue = catalogue } },
+      { "v4/openim/sendmsg", { app = 1, rates = 3 } },
+      { "", { app = 1 } },
       { 7, { app = 1 } },
       { "v4/openim/sendmsg", "x" },
     } do
@@ -281,6 +277,8 @@ describe("ratelimit.for_api", function()
       assert.is_nil(l)
       assert.is_string(err)
     end
+    local _, err = ratelimit.for_api("v4/openim/sendmsg", { app = 1, rates = 3 })
+    assert.matches('unknown for_api option "rates"', err, 1, true)
   end)
 end)
 
@@ -311,10 +309,8 @@ describe_redis("a limiter on store.redis", function()
 end)
 
 describe("ratelimit.for_api with imerr's REST catalogue", function()
-  local rest = require "imerr.rest"
-
   it("limits sendmsg to the documented 200 calls a second per app", function()
-    local row = assert(rest.api("v4/openim/sendmsg"))
+    local row = assert(api.get("v4/openim/sendmsg"))
     local l = assert(ratelimit.for_api("/v4/openim/sendmsg",
       { app = 1400000001, store = store.memory { clock = clock } }))
     assert.equal(row.rate, l.rate)

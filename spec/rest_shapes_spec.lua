@@ -1,6 +1,7 @@
 -- rest.check on every per-item answer shape Tencent's REST pages show,
 -- with and without the API's path.
 local rest = require "imerr.rest"
+local api = require "imerr.api"
 local retry = require "imerr.retry"
 
 local function ok_answer(t)
@@ -158,7 +159,7 @@ describe("rest.check reads per-item results", function()
 
   it("never raises on junk where lists belong", function()
     local junk = { 1, "x", true, { 1, 2 }, { { {} } }, { a = { b = { c = {} } } } }
-    for path in rest.apis() do
+    for path in api.each() do
       for _, v in ipairs(junk) do
         local body = ok_answer { ResultItem = v, GroupResultItem = v, MemberList = v,
           UpdateGroupResult = v, Fail_Account = v, FailAccounts = v, ErrorList = v,
@@ -317,7 +318,7 @@ describe("rest.check on hostile answers", function()
       end
       return t
     end
-    for path in rest.apis() do
+    for path in api.each() do
       local ok, err = pcall(rest.check, hostile, path)
       assert.is_true(ok, err)
       for _ = 1, 20 do
@@ -378,7 +379,7 @@ describe("rest.check on lists of the wrong JSON type", function()
   it("checks every list of every catalogued API, at every step", function()
     local object = { Junk = { ResultCode = 30001, ErrorCode = 30001, Result = 0 } }
     local n = 0
-    for path, row in rest.apis() do
+    for path, row in api.each() do
       for _, spec in ipairs(row.items) do
         -- Break the list at each step in turn: an object where a list goes,
         -- a list where an object goes; every step before it holds one item.
@@ -495,6 +496,33 @@ describe("rest.check on SomeError", function()
         assert.is_true(err.ambiguous)
         assert.truthy(err.info:find(case[2], 1, true), err.info)
       end
+    end
+  end)
+end)
+
+describe("rest.check on batches", function()
+  it("reads items raw, with a metatable or without", function()
+    local lying = { __index = { ErrorInfo = "from the metatable",
+      To_Account = "nobody", ErrorCode = 20001 } }
+    local answer = { ActionStatus = "OK", ErrorCode = 0, ErrorList = {
+      setmetatable({ To_Account = "a", ErrorCode = 70107 }, lying),
+      setmetatable({ ErrorCode = 70107, ErrorInfo = "x" },
+        { __index = error, __metatable = false }),
+      setmetatable({ To_Account = "c" }, lying),
+      { To_Account = "d", ErrorCode = 70107, ErrorInfo = "y" },
+    } }
+    -- Catalogued, and found without the catalogue.
+    for _, path in ipairs { "v4/openim/batchsendmsg", false } do
+      local _, failed = assert(rest.check(answer, path or nil))
+      assert.equal(4, #failed)
+      assert.same({ "a", nil, "c", "d" },
+        { failed[1].id, failed[2].id, failed[3].id, failed[4].id })
+      assert.same({ nil, "x", "y" },
+        { failed[1].info, failed[2].info, failed[4].info })
+      assert.equal("a", failed[1].account)
+      assert.equal(70107, failed[2].code)
+      -- Its code is only in the metatable: no code at all.
+      assert.equal("bad_response", failed[3].reason)
     end
   end)
 end)

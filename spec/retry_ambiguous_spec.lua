@@ -38,7 +38,7 @@ describe("ambiguous failures", function()
         exceptions = exceptions + 1
       end
       assert.equal(want, row.hint.ambiguous, code)
-      assert.equal(row.hint, imerr.hint_index[code])
+      assert.equal(row.hint, retry.hint(code))
     end
     assert.is_true(exceptions > 0)
     -- 9518 timed out before it was sent; 9520 while waiting for the answer.

@@ -558,7 +558,7 @@ describe_redis("store.redis on a real server", function()
   end
 
   local function users(s)
-    local ratelimit, budget = require "imerr.ratelimit", require "imerr.budget"
+    local ratelimit, budget = require "imerr.ratelimit", require "imerr._budget"
     return assert(ratelimit.new { rate = 0.01, burst = 5, store = s,
       key = fresh("stall-rl") }), assert(budget.new { store = s,
       key = fresh("stall-budget"), capacity = 10, cost = 5 })

@@ -1,14 +1,21 @@
 /*
-** imerr.core: the C table for Lua (5.1, LuaJIT 2.1, 5.3, 5.4).
-** A thin mirror of imerr.h; Lua code in imerr/init.lua builds its own
-** tables from it at require time, so hot paths never come back here.
+** imerr.core: the C tables for Lua (5.1, LuaJIT 2.1, 5.3, 5.4), for
+** imerr's own modules (imerr._rows, imerr.api): it makes the Lua tables
+** they keep, each at its final size, so that require runs no Lua loop
+** over the rows and parses no generated Lua source.
 */
 #include <string.h>
 
 #include "lauxlib.h"
 #include "lua.h"
 
-#include "imerr.h"
+/*
+** The C core is compiled into this file, with the tables only the Lua
+** module needs (IMERR_LUA_TABLES: the rows that share a hint or a group);
+** IMERR_EMBED keeps every imerr_* function private to the module.
+*/
+#define IMERR_LUA_TABLES
+#include "imerr.c"
 
 /*
 ** The module's only exported symbol. Builds compile the C core into the
@@ -28,75 +35,94 @@ IMERR_LUAOPEN int luaopen_imerr_core(lua_State *L);
 #define luaL_newlib(L, l) (lua_newtable(L), luaL_register(L, NULL, l))
 #endif
 
-/* Row index 1..count as a Lua value, or nil. */
-static int push_index(lua_State *L, const imerr_entry *e) {
-  if (e == NULL) lua_pushnil(L);
-  else lua_pushinteger(L, (lua_Integer)(e - imerr_at(0)) + 1);
-  return 1;
-}
-
-/* core.count() -> number of rows */
-static int l_count(lua_State *L) {
-  lua_pushinteger(L, (lua_Integer)imerr_count());
-  return 1;
-}
-
-/* Number of values core.at returns, and core.column's largest field. */
-#define ROW_FIELDS 16
-
 /*
-** Pushes field k (1..ROW_FIELDS) of a row: code, last, name, official,
-** part, section, message, class, reason, action, severity, min_delay
-** (seconds), http_status, source, change (nil when there is none),
-** ambiguous.
+** The fields of a row as Lua names them, in the order core.at returns
+** them: the one list of them. core.fields gives the names to Lua, and
+** core.column takes a name, so no number is written on the Lua side.
 */
-static void push_field(lua_State *L, const imerr_entry *e, int k) {
-  switch (k) {
-  case 1:
+#define ROW_FIELDS(X)                                                          \
+  X(CODE, "code")                                                              \
+  X(LAST, "last")                                                              \
+  X(NAME, "name")                                                              \
+  X(OFFICIAL, "official")                                                      \
+  X(PART, "part")                                                              \
+  X(SECTION, "section")                                                        \
+  X(MESSAGE, "message")                                                        \
+  X(CLASS, "class")                                                            \
+  X(REASON, "reason")                                                          \
+  X(ACTION, "action")                                                          \
+  X(SEVERITY, "severity")                                                      \
+  X(MIN_DELAY, "min_delay")                                                    \
+  X(HTTP_STATUS, "http_status")                                                \
+  X(SOURCE, "source")                                                          \
+  X(CHANGE, "change")                                                          \
+  X(AMBIGUOUS, "ambiguous")
+
+#define AS_ENUM(id, name) F_##id,
+#define AS_NAME(id, name) name,
+enum field { ROW_FIELDS(AS_ENUM) FIELD_COUNT };
+static const char *const field_names[FIELD_COUNT] = {ROW_FIELDS(AS_NAME)};
+
+/* A hint: what to do about a code (class, http_status and severity
+   follow from the reason). */
+static const enum field hint_fields[] = {F_CLASS,     F_REASON,      F_ACTION,
+                                         F_MIN_DELAY, F_HTTP_STATUS, F_SEVERITY,
+                                         F_AMBIGUOUS};
+#define HINT_FIELDS (sizeof hint_fields / sizeof hint_fields[0])
+
+/* A group: where a row comes from, shared by the rows with the same. */
+static const enum field group_fields[] = {F_PART, F_SECTION, F_OFFICIAL,
+                                          F_SOURCE};
+#define GROUP_FIELDS (sizeof group_fields / sizeof group_fields[0])
+
+/* Pushes field f of a row; change is nil when there is none. */
+static void push_field(lua_State *L, const imerr_entry *e, enum field f) {
+  switch (f) {
+  case F_CODE:
     lua_pushinteger(L, (lua_Integer)e->code);
     break;
-  case 2:
+  case F_LAST:
     lua_pushinteger(L, (lua_Integer)e->last);
     break;
-  case 3:
+  case F_NAME:
     lua_pushstring(L, e->name);
     break;
-  case 4:
+  case F_OFFICIAL:
     lua_pushboolean(L, e->official);
     break;
-  case 5:
+  case F_PART:
     lua_pushstring(L, e->part);
     break;
-  case 6:
+  case F_SECTION:
     lua_pushstring(L, e->section);
     break;
-  case 7:
+  case F_MESSAGE:
     lua_pushstring(L, e->message);
     break;
-  case 8:
+  case F_CLASS:
     lua_pushstring(L, e->retry_class);
     break;
-  case 9:
+  case F_REASON:
     lua_pushstring(L, e->reason);
     break;
-  case 10:
+  case F_ACTION:
     lua_pushstring(L, e->action);
     break;
-  case 11:
+  case F_SEVERITY:
     lua_pushstring(L, e->severity);
     break;
-  case 12:
+  case F_MIN_DELAY: /* seconds: an integer when it is whole */
     if (e->min_delay_ms % 1000 == 0)
       lua_pushinteger(L, (lua_Integer)(e->min_delay_ms / 1000));
     else lua_pushnumber(L, (lua_Number)e->min_delay_ms / 1000);
     break;
-  case 13:
+  case F_HTTP_STATUS:
     lua_pushinteger(L, (lua_Integer)e->http_status);
     break;
-  case 14:
+  case F_SOURCE:
     lua_pushstring(L, e->source);
     break;
-  case 15:
+  case F_CHANGE:
     if (e->change[0] == '\0') lua_pushnil(L);
     else lua_pushstring(L, e->change);
     break;
@@ -105,83 +131,264 @@ static void push_field(lua_State *L, const imerr_entry *e, int k) {
   }
 }
 
-/*
-** core.at(i) -> code, last, name, official, part, section, message,
-** class, reason, action, severity, min_delay (seconds), http_status,
-** source, change (nil when there is none), ambiguous
-*/
+/* Pushes the names of fields (Lua strings made once for many tables). */
+static int push_names(lua_State *L, const enum field *fields, size_t n) {
+  size_t k;
+  luaL_checkstack(L, (int)n + 4, NULL);
+  for (k = 0; k < n; k++) lua_pushstring(L, field_names[fields[k]]);
+  return lua_gettop(L) - (int)n + 1;
+}
+
+/* A new table of the given fields of a row, named by the strings at stack
+   index names on, with room for extra more. */
+static void push_fields(lua_State *L, const imerr_entry *e,
+                        const enum field *fields, size_t n, int names,
+                        int extra) {
+  size_t k;
+  lua_createtable(L, 0, (int)n + extra);
+  for (k = 0; k < n; k++) {
+    lua_pushvalue(L, names + (int)k);
+    push_field(L, e, fields[k]);
+    lua_rawset(L, -3);
+  }
+}
+
+/* core.count() -> number of rows */
+static int l_count(lua_State *L) {
+  lua_pushinteger(L, (lua_Integer)imerr_count());
+  return 1;
+}
+
+/* The row of index i (1-based) given as argument arg, or NULL. */
+static const imerr_entry *row_arg(lua_State *L, int arg) {
+  lua_Integer i = luaL_checkinteger(L, arg);
+  return i >= 1 ? imerr_at((size_t)(i - 1)) : NULL;
+}
+
+/* core.at(i) -> the fields of row i in the order of core.fields */
 static int l_at(lua_State *L) {
-  lua_Integer i = luaL_checkinteger(L, 1);
-  const imerr_entry *e = i >= 1 ? imerr_at((size_t)(i - 1)) : NULL;
+  const imerr_entry *e = row_arg(L, 1);
   int k;
   if (e == NULL) return 0;
-  luaL_checkstack(L, ROW_FIELDS, NULL);
-  for (k = 1; k <= ROW_FIELDS; k++) push_field(L, e, k);
-  return ROW_FIELDS;
+  luaL_checkstack(L, FIELD_COUNT, NULL);
+  for (k = 0; k < FIELD_COUNT; k++) push_field(L, e, (enum field)k);
+  return FIELD_COUNT;
 }
 
 /*
-** core.column(k) -> the list of the k-th value of core.at for every row,
-** sized once: one call instead of a call per row, and no table grows.
+** core.column(name) -> the list of a field (named as in core.fields) for
+** every row, sized once: one call instead of a call per row.
 */
 static int l_column(lua_State *L) {
-  lua_Integer k = luaL_checkinteger(L, 1);
+  const char *name = luaL_checkstring(L, 1);
   size_t i, n = imerr_count();
-  luaL_argcheck(L, k >= 1 && k <= ROW_FIELDS, 1, "no such field");
+  int k = 0;
+  while (k < FIELD_COUNT && strcmp(name, field_names[k]) != 0) k++;
+  luaL_argcheck(L, k < FIELD_COUNT, 1, "no such field");
   lua_createtable(L, (int)n, 0);
   for (i = 0; i < n; i++) {
-    push_field(L, imerr_at(i), (int)k);
+    push_field(L, imerr_at(i), (enum field)k);
     lua_rawseti(L, -2, (int)i + 1);
   }
   return 1;
 }
 
+/* The private hints, pushed in order, each with room for its public
+   copy (made by imerr._rows on first use). */
+static void push_hints(lua_State *L, int names) {
+  size_t h;
+  luaL_checkstack(L, IMERR_HINT_COUNT + 8, NULL);
+  for (h = 0; h < IMERR_HINT_COUNT; h++)
+    push_fields(L, &imerr_rows[imerr_hint_rows[h]], hint_fields, HINT_FIELDS,
+                names, 1);
+}
+
+/* The fields of a reason, in the order push_reasons pushes them. */
+static const char *const reason_fields[] = {
+    "name", "meaning", "class", "http_status", "severity", "ambiguous"};
+#define REASON_FIELDS ((int)(sizeof reason_fields / sizeof reason_fields[0]))
+
+/* Pushes a new table name -> reason and, with list, the list of the same
+   tables in the order of data/reasons.tsv. */
+static void push_reasons(lua_State *L, int list) {
+  int i, k, n = (int)imerr_reason_count(), names;
+  luaL_checkstack(L, 2 * REASON_FIELDS + 4, NULL);
+  for (k = 0; k < REASON_FIELDS; k++) lua_pushstring(L, reason_fields[k]);
+  names = lua_gettop(L) - REASON_FIELDS + 1;
+  lua_createtable(L, 0, n);
+  if (list) lua_createtable(L, n, 0);
+  for (i = 0; i < n; i++) {
+    const imerr_reason *r = imerr_reason_at((size_t)i);
+    lua_createtable(L, 0, REASON_FIELDS);
+    for (k = 0; k < REASON_FIELDS; k++) {
+      lua_pushvalue(L, names + k);
+      switch (k) {
+      case 0:
+        lua_pushstring(L, r->name);
+        break;
+      case 1:
+        lua_pushstring(L, r->meaning);
+        break;
+      case 2:
+        lua_pushstring(L, r->retry_class);
+        break;
+      case 3:
+        lua_pushinteger(L, (lua_Integer)r->http_status);
+        break;
+      case 4:
+        lua_pushstring(L, r->severity);
+        break;
+      default:
+        lua_pushboolean(L, r->ambiguous);
+      }
+      lua_rawset(L, -3);
+    }
+    if (list) {
+      lua_pushvalue(L, -1);
+      lua_rawseti(L, -3, i + 1);
+    }
+    lua_pushvalue(L, names); /* "name" */
+    lua_rawget(L, -2);
+    lua_insert(L, -2);
+    lua_rawset(L, names + REASON_FIELDS); /* by name */
+  }
+}
+
 /*
-** core.new_table(narray, nhash) -> an empty table sized for that many
-** entries: what LuaJIT's table.new does, for every Lua (no rehash while
-** imerr fills its indexes at require).
+** core.reasons([list]) -> name -> reason, fresh tables; with list, also the
+** list of the same tables in the order of data/reasons.tsv.
 */
-static int l_new_table(lua_State *L) {
-  lua_Integer na = luaL_checkinteger(L, 1), nh = luaL_checkinteger(L, 2);
-  luaL_argcheck(L, na >= 0 && na <= 1 << 20, 1, "out of range");
-  luaL_argcheck(L, nh >= 0 && nh <= 1 << 20, 2, "out of range");
-  lua_createtable(L, (int)na, (int)nh);
+static int l_reasons(lua_State *L) {
+  int list = lua_toboolean(L, 1);
+  push_reasons(L, list);
+  return list ? 2 : 1;
+}
+
+/*
+** core.tables() -> a table of what imerr reads at require: count; codes
+** (row -> code); index (code -> row); hints (code -> its private hint,
+** shared by the codes with the same); ranges (the rows of ranges) and
+** lasts (row -> last code, for them). Tables keyed by code have no array
+** part (LuaJIT compiles lookups of negative codes only
+** in the hash part).
+*/
+static int l_tables(lua_State *L) {
+  size_t i, n = imerr_count();
+  int t, codes, index, hints, ranges, lasts, names, first;
+  lua_settop(L, 0);
+  names = push_names(L, hint_fields, HINT_FIELDS);
+  first = lua_gettop(L) + 1;
+  push_hints(L, names);
+  lua_createtable(L, 0, 10);
+  t = lua_gettop(L);
+  lua_pushinteger(L, (lua_Integer)n);
+  lua_setfield(L, t, "count");
+  lua_createtable(L, (int)n, 0);
+  codes = lua_gettop(L);
+  lua_createtable(L, 0, (int)n);
+  index = lua_gettop(L);
+  lua_createtable(L, 0, (int)n);
+  hints = lua_gettop(L);
+  lua_createtable(L, IMERR_RANGE_COUNT, 0);
+  ranges = lua_gettop(L);
+  lua_createtable(L, 0, IMERR_RANGE_COUNT);
+  lasts = lua_gettop(L);
+  for (i = 0; i < n; i++) {
+    const imerr_entry *e = &imerr_rows[i];
+    lua_Integer row = (lua_Integer)i + 1;
+    lua_pushinteger(L, (lua_Integer)e->code);
+    lua_rawseti(L, codes, (int)row);
+    lua_pushinteger(L, row); /* codes are 32-bit: an int */
+    lua_rawseti(L, index, (int)e->code);
+    lua_pushvalue(L, first + (int)imerr_row_hints[i]);
+    lua_rawseti(L, hints, (int)e->code);
+  }
+#if IMERR_RANGE_COUNT > 0
+  for (i = 0; i < IMERR_RANGE_COUNT; i++) {
+    size_t row = imerr_ranges[i];
+    lua_pushinteger(L, (lua_Integer)row + 1);
+    lua_rawseti(L, ranges, (int)i + 1);
+    lua_pushinteger(L, (lua_Integer)row + 1);
+    lua_pushinteger(L, (lua_Integer)imerr_rows[row].last);
+    lua_rawset(L, lasts);
+  }
+#endif
+  lua_setfield(L, t, "lasts");
+  lua_setfield(L, t, "ranges");
+  lua_setfield(L, t, "hints");
+  lua_setfield(L, t, "index");
+  lua_setfield(L, t, "codes");
   return 1;
 }
 
 /*
-** core.reason_at(i) -> name, meaning, class, http_status, severity,
-** ambiguous
+** core.texts() -> a table: names and messages (row -> text), groups (row
+** -> {part, section, official, source}, one table for the rows with the
+** same) and changes (row -> change, for the rows that have one).
 */
-static int l_reason_at(lua_State *L) {
-  lua_Integer i = luaL_checkinteger(L, 1);
-  const imerr_reason *r = i >= 1 ? imerr_reason_at((size_t)(i - 1)) : NULL;
-  if (r == NULL) return 0;
-  lua_pushstring(L, r->name);
-  lua_pushstring(L, r->meaning);
-  lua_pushstring(L, r->retry_class);
-  lua_pushinteger(L, (lua_Integer)r->http_status);
-  lua_pushstring(L, r->severity);
-  lua_pushboolean(L, r->ambiguous);
-  return 6;
+static int l_texts(lua_State *L) {
+  size_t i, n = imerr_count(), with_change = 0;
+  int t, groups, changes, first;
+  int names = (lua_settop(L, 0), push_names(L, group_fields, GROUP_FIELDS));
+  luaL_checkstack(L, IMERR_GROUP_COUNT + 8, NULL);
+  first = lua_gettop(L) + 1;
+  for (i = 0; i < IMERR_GROUP_COUNT; i++)
+    push_fields(L, &imerr_rows[imerr_group_rows[i]], group_fields, GROUP_FIELDS,
+                names, 0);
+  for (i = 0; i < n; i++) with_change += imerr_rows[i].change[0] != '\0';
+  lua_createtable(L, 0, 4);
+  t = lua_gettop(L);
+  lua_createtable(L, (int)n, 0);
+  for (i = 0; i < n; i++) {
+    lua_pushstring(L, imerr_rows[i].name);
+    lua_rawseti(L, -2, (int)i + 1);
+  }
+  lua_setfield(L, t, "names");
+  lua_createtable(L, (int)n, 0);
+  for (i = 0; i < n; i++) {
+    lua_pushstring(L, imerr_rows[i].message);
+    lua_rawseti(L, -2, (int)i + 1);
+  }
+  lua_setfield(L, t, "messages");
+  lua_createtable(L, (int)n, 0);
+  groups = lua_gettop(L);
+  lua_createtable(L, 0, (int)with_change);
+  changes = lua_gettop(L);
+  for (i = 0; i < n; i++) {
+    lua_pushvalue(L, first + (int)imerr_row_groups[i]);
+    lua_rawseti(L, groups, (int)i + 1);
+    if (imerr_rows[i].change[0] != '\0') {
+      lua_pushstring(L, imerr_rows[i].change);
+      lua_rawseti(L, changes, (int)i + 1);
+    }
+  }
+  lua_setfield(L, t, "changes");
+  lua_setfield(L, t, "groups");
+  return 1;
 }
 
 /* core.find(code) -> row index or nil; code must be an integral number */
 static int l_find(lua_State *L) {
   lua_Number n = luaL_checknumber(L, 1);
+  const imerr_entry *e = NULL;
   /* Range first: it makes the cast defined, and NaN fails it. */
-  if (!(n >= (lua_Number)IMERR_CODE_MIN && n <= (lua_Number)IMERR_CODE_MAX) ||
-      n != (lua_Number)(long long)n)
-    return push_index(L, NULL);
-  return push_index(L, imerr_find((long long)n));
+  if (n >= (lua_Number)IMERR_CODE_MIN && n <= (lua_Number)IMERR_CODE_MAX &&
+      n == (lua_Number)(long long)n)
+    e = imerr_find((long long)n);
+  if (e == NULL) lua_pushnil(L);
+  else lua_pushinteger(L, (lua_Integer)(e - imerr_rows) + 1);
+  return 1;
 }
 
 /* core.find_name(name) -> row index or nil */
 static int l_find_name(lua_State *L) {
   size_t len;
   const char *name = luaL_checklstring(L, 1, &len);
-  if (strlen(name) != len) return push_index(L, NULL); /* embedded NUL */
-  return push_index(L, imerr_find_name(name));
+  const imerr_entry *e = NULL;
+  if (strlen(name) == len) e = imerr_find_name(name); /* no embedded NUL */
+  if (e == NULL) lua_pushnil(L);
+  else lua_pushinteger(L, (lua_Integer)(e - imerr_rows) + 1);
+  return 1;
 }
 
 /* core.parse(text) -> code, or nil and "syntax" / "range" */
@@ -204,15 +411,114 @@ static int l_parse(lua_State *L) {
   }
 }
 
+/*
+** Data stored by tools/imerr_cdata.lua: a value is (index << 3) | kind,
+** a table narr values from values[first], then nrec key, value pairs.
+*/
+typedef struct imerr_data_table {
+  unsigned first;
+  unsigned short narr, nrec;
+} imerr_data_table;
+
+enum { D_FALSE, D_TRUE, D_INT, D_NUMBER, D_STRING, D_TABLE };
+
+typedef struct data_pools {
+  const long long *ints;
+  const double *numbers;
+  const char *const *strings;
+  const imerr_data_table *tables;
+  const unsigned *values;
+} data_pools;
+
+/* The REST API catalogue (tools/gen_apis.lua). */
+#include "imerr_apis.inc"
+
+static const data_pools apis = {imerr_apis_ints, imerr_apis_numbers,
+                                imerr_apis_strings, imerr_apis_tables,
+                                imerr_apis_values};
+
+/* Pushes a fresh Lua value of v, tables made at their final size. */
+static void push_data(lua_State *L, const data_pools *d, unsigned v) {
+  unsigned i = v >> 3, k;
+  const imerr_data_table *t;
+  switch (v & 7) {
+  case D_FALSE:
+  case D_TRUE:
+    lua_pushboolean(L, (v & 7) == D_TRUE);
+    return;
+  case D_INT:
+    lua_pushinteger(L, (lua_Integer)d->ints[i]);
+    return;
+  case D_NUMBER:
+    lua_pushnumber(L, (lua_Number)d->numbers[i]);
+    return;
+  case D_STRING:
+    lua_pushstring(L, d->strings[i]);
+    return;
+  }
+  t = &d->tables[i];
+  luaL_checkstack(L, 4, NULL); /* the generator bounds the depth */
+  lua_createtable(L, t->narr, t->nrec);
+  for (k = 0; k < t->narr; k++) {
+    push_data(L, d, d->values[t->first + k]);
+    lua_rawseti(L, -2, (int)k + 1);
+  }
+  for (k = 0; k < t->nrec; k++) {
+    push_data(L, d, d->values[t->first + t->narr + 2 * k]);
+    push_data(L, d, d->values[t->first + t->narr + 2 * k + 1]);
+    lua_rawset(L, -3);
+  }
+}
+
+/* core.api_find(path) -> the index of the API with that exact path, or
+   nil: a binary search in path order. */
+static int l_api_find(lua_State *L) {
+  size_t len, lo = 0, hi = IMERR_APIS_COUNT;
+  const char *path = luaL_checklstring(L, 1, &len);
+  if (strlen(path) == len) {
+    while (lo < hi) {
+      size_t mid = lo + (hi - lo) / 2;
+      int cmp = strcmp(path, imerr_apis_strings[imerr_apis_paths[mid]]);
+      if (cmp == 0) {
+        lua_pushinteger(L, (lua_Integer)mid + 1);
+        return 1;
+      }
+      if (cmp < 0) hi = mid;
+      else lo = mid + 1;
+    }
+  }
+  lua_pushnil(L);
+  return 1;
+}
+
+/* core.api_row(i) -> a fresh table of the i-th API's row (path order), or
+   nothing past the end. */
+static int l_api_row(lua_State *L) {
+  lua_Integer i = luaL_checkinteger(L, 1);
+  if (i < 1 || i > IMERR_APIS_COUNT) return 0;
+  push_data(L, &apis, imerr_apis_rows[i - 1]);
+  return 1;
+}
+
 static const luaL_Reg functions[] = {
-    {"count", l_count},   {"at", l_at},
-    {"column", l_column}, {"new_table", l_new_table},
-    {"find", l_find},     {"find_name", l_find_name},
-    {"parse", l_parse},   {"reason_at", l_reason_at},
-    {NULL, NULL}};
+    {"count", l_count},     {"at", l_at},
+    {"column", l_column},   {"tables", l_tables},
+    {"texts", l_texts},     {"reasons", l_reasons},
+    {"find", l_find},       {"find_name", l_find_name},
+    {"parse", l_parse},     {"api_find", l_api_find},
+    {"api_row", l_api_row}, {NULL, NULL}};
 
 int luaopen_imerr_core(lua_State *L) {
+  int k;
   luaL_newlib(L, functions);
+  lua_createtable(L, FIELD_COUNT, 0);
+  for (k = 0; k < FIELD_COUNT; k++) {
+    lua_pushstring(L, field_names[k]);
+    lua_rawseti(L, -2, k + 1);
+  }
+  lua_setfield(L, -2, "fields");
+  lua_pushinteger(L, IMERR_APIS_COUNT);
+  lua_setfield(L, -2, "api_count");
   lua_pushliteral(L, IMERR_VERSION);
   lua_setfield(L, -2, "_VERSION");
   lua_pushinteger(L, (lua_Integer)IMERR_CODE_MIN);

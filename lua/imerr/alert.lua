@@ -3,7 +3,7 @@
 -- a minute".
 -- @module imerr.alert
 local imerr = require "imerr"
-local matcher = require "imerr.matcher"
+local matcher = require "imerr._matcher"
 
 local type, setmetatable, tostring = type, setmetatable, tostring
 local quote = require("imerr._private").quote

@@ -7,6 +7,7 @@
 -- is cut to MAX_INFO bytes; encode writes valid UTF-8 whatever it holds.
 -- @module imerr.callback
 local imerr = require "imerr"
+local rows = require "imerr._rows"
 local json = require "imerr._json"
 local private = require "imerr._private"
 local quote = private.quote
@@ -36,32 +37,42 @@ local KEYS = { "ActionStatus", "ErrorCode", "ErrorInfo" }
 -- @field APP_MAX
 
 --- The app-defined ranges, from the table's rows (reason app_defined):
--- a list of { first, last, name } in ascending order.
+-- a list of { first, last, name } in ascending order. A copy for callers:
+-- the checks read their own list, so changing this one changes nothing.
 _M.APP_RANGES = {}
+-- What the checks read: first and last code of each range.
+local ranges = {}
 local range_text = {}
--- Only the ranges' rows are made: imerr.entries() would make them all.
-for _, code in ipairs(private.range_codes) do
-  local row = imerr.lookup(code)
-  if row.hint.reason == "app_defined" then
-    _M.APP_RANGES[#_M.APP_RANGES + 1] = { code, row.last, row.name }
-    range_text[#range_text + 1] = code .. ".." .. row.last
+-- From the private rows (what a caller writes into a public row changes
+-- nothing here).
+for _, i in ipairs(rows.ranges) do
+  local code, last = rows.codes[i], rows.lasts[i]
+  if rows.hints[code].reason == "app_defined" then
+    ranges[#ranges + 1] = { code, last }
+    _M.APP_RANGES[#_M.APP_RANGES + 1] = { code, last, imerr.name(code) }
+    range_text[#range_text + 1] = code .. ".." .. last
   end
 end
 range_text = concat(range_text, ", ")
 
 local function app_defined(code)
-  for _, r in ipairs(_M.APP_RANGES) do
+  for i = 1, #ranges do
+    local r = ranges[i]
     if code >= r[1] and code <= r[2] then return true end
   end
   return false
 end
 
+-- Read by answer: a local, so that no caller can change it.
+local MAX_INFO = 256
+
 --- ErrorInfo reaches the sender's client: longer texts are cut (on a
--- UTF-8 character boundary) to this many bytes and "...".
-_M.MAX_INFO = 256
+-- UTF-8 character boundary) to this many bytes and "...": 256 (a
+-- read-only constant; changing this field changes nothing).
+_M.MAX_INFO = MAX_INFO
 
 local function answer(code, info)
-  if info then info = json.truncate(info, _M.MAX_INFO) end
+  if info then info = json.truncate(info, MAX_INFO) end
   return { ActionStatus = "OK", ErrorCode = code, ErrorInfo = info or "" }
 end
 

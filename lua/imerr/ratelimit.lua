@@ -9,13 +9,14 @@
 -- @module imerr.ratelimit
 local imerr = require "imerr"
 local store_mod = require "imerr.store"
-require "imerr.hint"
-local private = require "imerr._private"
-local resolve = private.resolve
+local resolve = require("imerr._hint").resolve
+local limits = require "imerr._limits"
+local api_row = require("imerr._catalogue").row
+local quote = require("imerr._private").quote
 
 local type, pcall, setmetatable, rawget = type, pcall, setmetatable, rawget
 local floor, tostring = math.floor, tostring
-local num = private.number
+local num = limits.num
 
 local _M = { _VERSION = imerr._VERSION }
 
@@ -85,7 +86,7 @@ function _M.new(opts)
     return nil, "limiter min_rate must not exceed rate"
   end
   -- scale with rate and beta: a cut must grow back within an hour.
-  local bad = private.bad_limit(l)
+  local bad = limits.bad_params(l)
   if bad then return nil, bad end
   if l.store == nil then l.store = store_mod.memory() end
   return l
@@ -190,14 +191,17 @@ local function app_key(app)
   return ("%d"):format(app)
 end
 
+local FOR_API_OPTIONS = { app = true, store = true, rate = true,
+  burst = true }
+
 --- ratelimit.for_api(path, { app = sdkappid, store = s, rate = nil,
--- burst = nil, catalogue = require "imerr.rest" }) -> a limiter for one
--- REST API of one app, at the rate the catalogue documents (calls a
--- second), keyed "imerr:rl:<app>:<path>", with a burst of a tenth of the
--- rate (at least 1). app is a whole number in 1 .. 2^32-1 or its decimal
--- text, keyed in canonical decimal (1400000001, "1400000001" and
--- "01400000001" are one app); anything else is refused. rate overrides
--- the catalogue; without either, nil and a message.
+-- burst = nil }) -> a limiter for one REST API of one app, at the rate
+-- imerr's catalogue (imerr.api) documents (calls a second), keyed
+-- "imerr:rl:<app>:<path>", with a burst of a tenth of the rate (at least
+-- 1). app is a whole number in 1 .. 2^32-1 or its decimal text, keyed in
+-- canonical decimal (1400000001, "1400000001" and "01400000001" are one
+-- app); anything else is refused. rate overrides the catalogue; without
+-- either, nil and a message.
 -- @string path a REST API path, e.g. "v4/openim/sendmsg"
 -- @tparam[opt] table opts the options above
 -- @treturn Limiter a limiter
@@ -211,22 +215,15 @@ function _M.for_api(path, opts)
   if type(opts) ~= "table" then
     return nil, "for_api options must be a table"
   end
+  for k in pairs(opts) do
+    if not FOR_API_OPTIONS[k] then
+      return nil, "unknown for_api option " .. quote(tostring(k), 40)
+    end
+  end
   local app, why = app_key(opts.app)
   if not app then return nil, why end
-  local catalogue = opts.catalogue
-  if catalogue == nil then
-    local has, rest = pcall(require, "imerr.rest")
-    catalogue = has and rest or nil
-  end
-  local api_of = type(catalogue) == "table" and rawget(catalogue, "api")
-  local info, err
-  if type(api_of) == "function" then
-    local ok
-    ok, info, err = pcall(api_of, path)
-    if not ok then info, err = nil, tostring(info) end
-  else
-    err = "no REST catalogue (imerr.rest.api)"
-  end
+  -- The private row: what a caller wrote into a copy changes nothing.
+  local info, err = api_row(path)
   if opts.rate == nil and type(info) ~= "table" then
     return nil, err or ("unknown REST API " .. path)
   end

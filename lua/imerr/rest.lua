@@ -4,14 +4,13 @@
 -- and for batch APIs per-item results in one of many shapes, which the
 -- API catalogue (imerr.api, data/rest_apis.tsv) names per API.
 -- @module imerr.rest
-local imerr = require "imerr"
-local hints = require "imerr.hint"
+local rows = require "imerr._rows"
+local hints = require "imerr._hint"
 local api = require "imerr.api"
-local apis = require "imerr.apis"
 local json = require "imerr._json"
 local new_error = require("imerr._error").new
 local quote = require("imerr._private").quote
-local api_row = require("imerr._private").api_row
+local api_row = require("imerr._catalogue").row
 
 local type, pcall, tostring = type, pcall, tostring
 local floor = math.floor
@@ -19,7 +18,7 @@ local rawget, next, huge = rawget, next, math.huge
 -- JSON decoders give floats: 70107.0 reads better as 70107.
 local tointeger = math.tointeger or function(v) return v end
 
-local _M = { _VERSION = imerr._VERSION }
+local _M = { _VERSION = rows.VERSION }
 
 -- The bounds check reads: locals, so that no caller can change them for
 -- the whole process. The module's fields below only report them.
@@ -60,8 +59,23 @@ local default_decode = find_decoder()
 
 -- A text of the answer as check gives it out: cut first (bounded work),
 -- then made UTF-8 (a bad byte becomes three), then cut again.
-local function bounded(s)
+local function clean(s)
   return json.truncate(json.utf8(s:sub(1, MAX_INFO + 1)), MAX_INFO)
+end
+
+-- Short texts already cleaned (a batch repeats the same few infos), at
+-- most 64 of them.
+local cleaned, cleaned_count = {}, 0
+
+local function bounded(s)
+  local c = cleaned[s]
+  if c then return c end
+  c = clean(s)
+  if #s <= MAX_INFO then
+    if cleaned_count >= 64 then cleaned, cleaned_count = {}, 0 end
+    cleaned[s], cleaned_count = c, cleaned_count + 1
+  end
+  return c
 end
 
 -- An id as check gives it out: a string bounded like any text, or a
@@ -84,22 +98,38 @@ local function error_table(hint, code, name, info)
     min_delay = hint.min_delay, ambiguous = hint.ambiguous }
 end
 
+-- The private hints of what has no row (error tables are made from
+-- private hints only: what a caller writes into a public one changes no
+-- answer).
+local private_of, to_code, row_of = rows.private_of, rows.to_code, rows.row
+local hint_of, codes, index = rows.hints, rows.codes, rows.index
+-- The names of the rows, loaded on the first failure with a code.
+local names
+local UNKNOWN, INVALID = private_of[hints.UNKNOWN], private_of[hints.INVALID]
+local BAD_RESPONSE = private_of[hints.BAD_RESPONSE]
+
 -- An error table for an answer that is not a valid envelope.
 local function broken(why)
-  return error_table(hints.BAD_RESPONSE, nil, nil, why)
+  return error_table(BAD_RESPONSE, nil, nil, why)
 end
 
 -- An ErrorCode is a JSON number that is a valid code.
 local function is_code(v)
-  return type(v) == "number" and imerr.to_code(v) ~= nil
+  return type(v) == "number" and to_code(v) ~= nil
 end
 
 -- An error table for a code, with its hint.
 local function failure(code, info)
-  code = tointeger(code) or code
-  local row = imerr.lookup(code)
-  return error_table(row and row.hint or hints.UNKNOWN, code,
-    row and row.name, type(info) == "string" and info or nil)
+  local i = index[code]
+  if i then
+    code = codes[i]
+  else
+    code = tointeger(code) or code
+    i = row_of(code)
+  end
+  if i and not names then names = rows.texts().names end
+  return error_table(i and hint_of[codes[i]] or UNKNOWN, code,
+    i and names[i], type(info) == "string" and info or nil)
 end
 
 ---------------------------------------------------------------------------
@@ -124,13 +154,20 @@ for _, name in ipairs(BARE_LISTS) do IS_BARE[name] = true end
 -- MemberList, ...): found without a row, such a name holding an object is
 -- a list of the wrong type, not an object to look into. (The bare lists
 -- are read, and checked, on their own.)
-local LIST_NAMES = {}
-for _, row in ipairs(apis) do
-  for _, spec in ipairs(row.items) do
-    for step, key in ipairs(spec.path) do
-      if spec.arrays[step] and not spec.bare then LIST_NAMES[key] = true end
+-- Made on the first answer read without a row.
+local LIST_NAMES
+local function list_names()
+  if LIST_NAMES then return LIST_NAMES end
+  local names_of = {}
+  for _, row in api.each() do
+    for _, spec in ipairs(row.items) do
+      for step, key in ipairs(spec.path) do
+        if spec.arrays[step] and not spec.bare then names_of[key] = true end
+      end
     end
   end
+  LIST_NAMES = names_of
+  return names_of
 end
 
 local function id_of(item, paths)
@@ -208,7 +245,7 @@ local function read_item(r, item, i, name, key, paths, fail)
       r.unreadable = true
       f = broken(name .. " item " .. i .. " has no numeric " .. key)
     elseif fail[code] then
-      f = error_table(hints.UNKNOWN, nil, nil, info_of(item))
+      f = error_table(UNKNOWN, nil, nil, info_of(item))
       f.status = code
     end
   elseif code ~= 0 then
@@ -281,7 +318,7 @@ local function read_bare(r, list, name)
     if id == nil then
       add_broken(r, name .. " item " .. i .. " is not an id", nil, name)
     elseif not (r.ids and r.ids[raw]) then
-      add(r, error_table(hints.UNKNOWN, nil, nil, nil), id, name, raw)
+      add(r, error_table(UNKNOWN, nil, nil, nil), id, name, raw)
     end
   end
 end
@@ -337,7 +374,7 @@ end
 -- wrong type: k is a list's name in the catalogue and v no list. Then a
 -- bad_response failure says so.
 local function misnamed(r, k, v, name)
-  if not LIST_NAMES[k] or is_list(v) then return false end
+  if not list_names()[k] or is_list(v) then return false end
   add_broken(r, k .. " is an object, not a list", nil, bounded(name .. "[]"))
   return true
 end
@@ -394,12 +431,12 @@ end
 
 -- A message the backend dropped although the answer is OK: MsgFreqCtrl
 -- is its frequency control (a rate limit: nothing was stored or sent).
-local DROPS = { MsgFreqCtrl = hints.http_hint(429) }
+local DROPS = { MsgFreqCtrl = private_of[hints.http_hint(429)] }
 
 local function read_drop(r, answer)
   local why = rawget(answer, "MsgDropReason")
   if type(why) ~= "string" or why == "" then return end
-  local f = error_table(DROPS[why] or hints.UNKNOWN, nil, nil, why)
+  local f = error_table(DROPS[why] or UNKNOWN, nil, nil, why)
   f.dropped = f.info
   local seq = rawget(answer, "MsgSeq")
   add(r, f, clean_id(seq), "MsgDropReason", seq)
@@ -420,19 +457,6 @@ local function decode_text(text, decode)
   return v
 end
 
---- rest.api(path) -> the catalogue row of a REST API (see imerr.api), or
--- nil and a message (imerr.api.get).
--- @function api
--- @string path a REST API path
--- @treturn table the API's row
--- @return[2] nil
--- @treturn[2] string why not
-
---- rest.apis() iterates over all of them: for path, row in rest.apis()
--- (imerr.api.each).
--- @function apis
--- @return an iterator of path, row
-_M.api, _M.apis = api.get, api.each
 
 local OPTS = "check options must be an API path, a decoder function " ..
   "or a table { api = path, decode = function, max_items = n }"
@@ -560,7 +584,7 @@ end
 function _M.check(answer, opts)
   local path, decode, max_items = options(opts)
   if path == false then
-    return nil, error_table(hints.INVALID, nil, nil, decode)
+    return nil, error_table(INVALID, nil, nil, decode)
   end
   local row = path and api_row(path)
   if type(answer) == "string" then

@@ -4,17 +4,23 @@
 -- attempt caps, deadlines, a shared retry budget and one retry after a
 -- fresh login.
 -- @module imerr.retry
-local imerr = require "imerr"
+local rows = require "imerr._rows"
 local private = require "imerr._private"
-local hints = require "imerr.hint"
-local budget = require "imerr.budget"
+local hints = require "imerr._hint"
 
 local type, floor, setmetatable = type, math.floor, setmetatable
-local resolve, hint_of = private.resolve, private.hint_by_code
+local resolve, hint_of = hints.resolve, rows.hints
 -- The REST API catalogue, loaded by the first start{ api = path }.
 local api
+-- imerr.budget, loaded by the first budget made or checked: a policy
+-- without one never needs it (nor the stores it works on).
+local budget
+local function budgets()
+  budget = budget or require "imerr._budget"
+  return budget
+end
 
-local _M = { _VERSION = imerr._VERSION }
+local _M = { _VERSION = rows.VERSION }
 
 -- Attempts are capped whatever max_attempts says (gRPC clamps to 5).
 -- The policy reads this local: the module's field below only tells it.
@@ -24,41 +30,32 @@ local HARD_MAX_ATTEMPTS = 10
 -- constant; changing this field changes no policy).
 _M.HARD_MAX_ATTEMPTS = HARD_MAX_ATTEMPTS
 
--- Hints and classification live in imerr.hint; retry keeps its names.
+-- Hints and classification are made by imerr._hint; retry hands them out.
 
---- The hint of an unknown code (imerr.hint.UNKNOWN).
+--- The hint of an unknown code.
 -- @table UNKNOWN
 
---- The hint of what is not a code (imerr.hint.INVALID).
+--- The hint of what is not a code.
 -- @table INVALID
 
---- The hint of an answer that is not a valid REST envelope
--- (imerr.hint.BAD_RESPONSE).
+--- The hint of an answer that is not a valid REST envelope.
 -- @table BAD_RESPONSE
 
---- The hint for an HTTP status of the transport (imerr.hint.http_hint).
+--- The hint for an HTTP status of the transport.
 -- @function http_hint
 -- @int status an HTTP status, 100..599
 -- @treturn table the hint
 -- @return[2] nil
 -- @treturn[2] string when status is no HTTP status
 
---- The hint for a reason that has no row (imerr.hint.reason_hint).
--- @function reason_hint
--- @string name a reason of data/reasons.tsv
--- @string[opt="none"] action an action
--- @treturn table the hint
--- @return[2] nil
--- @treturn[2] string for an unknown reason or action
-
---- class, reason of a code (imerr.hint.classify).
+--- class, reason of a code.
 -- @function classify
 -- @param code a code: number or decimal string
 -- @treturn string "ok", "transient" or "fatal"
 -- @treturn string the reason
 -- @treturn[opt] string a message, for an unknown code or bad input
 
---- The hint for a code (imerr.hint.of).
+--- The hint for a code.
 -- @function hint
 -- @param code a code: number or decimal string
 -- @treturn table the hint; UNKNOWN for an unknown code
@@ -66,21 +63,24 @@ _M.HARD_MAX_ATTEMPTS = HARD_MAX_ATTEMPTS
 -- @treturn[2] string for what is not a code
 _M.UNKNOWN, _M.INVALID = hints.UNKNOWN, hints.INVALID
 _M.BAD_RESPONSE = hints.BAD_RESPONSE
-_M.http_hint, _M.reason_hint = hints.http_hint, hints.reason_hint
+_M.http_hint = hints.http_hint
 _M.classify, _M.hint = hints.classify, hints.of
 
---- retry.budget{...}: the shared retry budget (see imerr.budget.new).
--- @function budget
--- @tparam[opt] table opts as imerr.budget.new
+--- retry.budget{ capacity = 500, cost = 5, timeout_cost = 10, refund = 1,
+-- shared = ngx.shared.DICT or store = s, key = "imerr:budget" } -> the
+-- retry budget that every policy given it shares (a token bucket: a
+-- retry takes cost tokens, a timeout's retry timeout_cost, a success
+-- gives refund back), or nil and a message. Numbers in (0, 1e9]; key a
+-- non-empty string; without store or shared, a memory store. Methods:
+-- budget:take(timeout), budget:success(), budget:tokens().
+-- @tparam[opt] table opts the options above
 -- @return a budget
 -- @return[2] nil
 -- @treturn[2] string what is wrong with opts
+function _M.budget(opts)
+  return budgets().new(opts)
+end
 
---- A store for one Lua state (imerr.budget.memory_store).
--- @function memory_store
--- @return a store
-_M.budget = budget.new
-_M.memory_store = budget.memory_store
 
 ---------------------------------------------------------------------------
 -- Policy: the delay before the next attempt, or why there is none.
@@ -126,7 +126,7 @@ local function check_policy(p)
   if type(p.random) ~= "function" or type(p.clock) ~= "function" then
     return "policy random and clock must be functions"
   end
-  if p.budget ~= nil and not budget.is_budget(p.budget) then
+  if p.budget ~= nil and not budgets().is_budget(p.budget) then
     return "policy budget must come from retry.budget"
   end
   if type(p.idempotent) ~= "boolean" then
@@ -210,8 +210,8 @@ local THROTTLED = { reduce_rate = true, retry_later = true }
 -- @return[2] nil
 -- @treturn[2] string why not
 function Policy:next(code, attempt, elapsed, fresh_credentials, attempts)
-  -- Decisions read private hints only: a known code's, imerr's own hint
-  -- behind its read-only view, or a checked copy of any other table.
+  -- Decisions read private hints only: a known code's, the private one
+  -- behind imerr's own public hint, or a checked copy of any other table.
   local hint = hint_of[code] or resolve(code)
   if not hint then return nil, "fatal" end
   local class, action = hint.class, hint.action
@@ -294,10 +294,8 @@ function Policy:start(opts)
       return nil, "start option idempotent must be a boolean"
     end
     if path ~= nil then
-      if not api then
-        require "imerr.api"
-        api = private.api_row
-      end
+      -- The catalogue, loaded by the first start{ api = path }.
+      api = api or require("imerr._catalogue").row
       local row, err = api(path)
       if not row then return nil, err end
       if idempotent == nil then idempotent = row.idempotent end

@@ -27,6 +27,17 @@ for _, bad in ipairs { " -302 ", "7e4", ("9"):rep(100000), "\0", {}, 0 / 0 } do
   check(retry.classify(bad) == "fatal" or bad == " -302 ", "bad classify")
 end
 check(core.parse(" 42 ") == 42, "parse")
+-- The tables the core makes for imerr's modules, and the catalogue.
+check(#core.column("name") == core.count(), "column")
+check(core.tables().count == core.count() and core.reasons().timeout, "tables")
+check(#core.texts().names == core.count(), "texts")
+local api = require "imerr.api"
+for path, row in api.each() do
+  check(row.path == path and api.get(path).path == path, "api")
+  check(core.api_row(core.api_find(path)).path == path, "api_find")
+end
+check(core.api_row(0) == nil and core.api_row(api.count + 1) == nil, "api edges")
+check(core.api_find("v4/openim/sendmsg\0") == nil, "api NUL")
 
 local budget = retry.budget { capacity = 20 }
 local p = retry.policy { budget = budget, deadline = 5 }

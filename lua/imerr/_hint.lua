@@ -1,44 +1,44 @@
---- imerr.hint: what to do about a code, as data. A row's hint comes from
--- data/ (imerr.lookup(code).hint); this module answers for what has no
+--- imerr._hint (internal): what to do about a code, as data. A row's hint
+-- comes from data/ (imerr.lookup(code).hint); this module answers for
+-- what has no
 -- row (an unknown code, bad input, a broken answer, an HTTP status of the
 -- transport), classifies codes, and turns whatever a caller passes for a
--- code into the private hint that decisions read. Every hint it gives is
--- read-only. imerr.retry re-exports all of it.
--- @module imerr.hint
-local imerr = require "imerr"
-local private = require "imerr._private"
+-- code into the private hint that decisions read. The hints it gives are
+-- plain tables shared by every caller (treat them as read-only): what a
+-- caller writes into one changes no decision. imerr.retry hands out
+-- what callers use of it.
+-- @module imerr._hint
+local rows = require "imerr._rows"
 
 local type, floor, rawget = type, math.floor, rawget
-local lookup, to_code = imerr.lookup, imerr.to_code
-local hint_of, reasons = private.hint_by_code, private.reasons
-local VIEW = private.VIEW
-local private_of = private.private
+local to_code, row_hint = rows.to_code, rows.hint
+local hint_of, reasons = rows.hints, rows.private_reasons()
+local PUBLIC, private_of, public = rows.PUBLIC, rows.private_of, rows.public
 
-local _M = { _VERSION = imerr._VERSION }
+local _M = { _VERSION = rows.VERSION }
 
 local CLASSES = { ok = true, transient = true, fatal = true }
 local ACTIONS = { retry = true, retry_later = true, reduce_rate = true,
   reconnect = true, wait_in_progress = true, relogin = true,
   fix_request = true, fix_config = true, none = true }
 
--- reason -> action -> view, for the hints made here.
+-- reason -> action -> public hint, for the hints made here.
 local made = {}
 
--- A private hint with a view, from a reason's entry in data/reasons.tsv.
+-- The public copy of a private hint made from a reason's entry in
+-- data/reasons.tsv.
 local function make(name, action, status, ambiguous)
   local r = reasons[name]
   if ambiguous == nil then ambiguous = r.ambiguous end
-  local hint = { class = r.class, reason = name, action = action,
+  return public { class = r.class, reason = name, action = action,
     min_delay = 0, http_status = r.http_status, severity = r.severity,
     status = status, ambiguous = ambiguous }
-  private.view(hint, true)
-  return hint
 end
 
 --- The hint for a reason that has no row ("unknown", "invalid",
 -- "bad_response", "timeout", ...): the fields of a row's hint, min_delay 0,
--- action "none" unless given. The same read-only table for the same
--- reason and action; nil and a message for an unknown reason or action.
+-- action "none" unless given. The same table for the same reason and
+-- action; nil and a message for an unknown reason or action.
 -- @string name a reason of data/reasons.tsv
 -- @string[opt="none"] action an action (retry, retry_later, reduce_rate,
 -- reconnect, wait_in_progress, relogin, fix_request, fix_config, none)
@@ -59,7 +59,7 @@ function _M.reason_hint(name, action)
   made[name] = by_action
   local hint = by_action[action] or make(name, action)
   by_action[action] = hint
-  return hint[VIEW]
+  return hint
 end
 
 -- Hints for what has no row: an unknown code, something that is not a
@@ -77,7 +77,7 @@ end
 _M.UNKNOWN = _M.reason_hint("unknown")
 _M.INVALID = _M.reason_hint("invalid")
 _M.BAD_RESPONSE = _M.reason_hint("bad_response")
-local UNKNOWN, INVALID = private_of(_M.UNKNOWN), private_of(_M.INVALID)
+local UNKNOWN, INVALID = private_of[_M.UNKNOWN], private_of[_M.INVALID]
 
 -- Transport failures (an HTTP status other than 200 from the REST API's
 -- gateway) are not IM codes; these are the ones worth retrying, as AWS
@@ -92,8 +92,8 @@ local http_hints = {}
 --- The hint for an HTTP status of the transport: transient for 408,
 -- 429, 500, 502, 503 and 504, else fatal with reason "bad_response"; the
 -- status is its field `status`. A 4xx status is never ambiguous: the
--- request was refused (408: it never fully arrived). Read-only, one table
--- per status.
+-- request was refused (408: it never fully arrived). One table per
+-- status.
 -- @int status an HTTP status, 100..599
 -- @treturn table the hint
 -- @return[2] nil
@@ -108,16 +108,9 @@ function _M.http_hint(status)
   local kind = HTTP_RETRYABLE[status] or { "bad_response", "none" }
   local ambiguous -- the reason's, unless the status refused the request
   if status < 500 then ambiguous = false end
-  hint = make(kind[1], kind[2], status, ambiguous)[VIEW]
+  hint = make(kind[1], kind[2], status, ambiguous)
   http_hints[status] = hint
   return hint
-end
-
--- The private hint of a code that hint_of does not hold as it was given
--- ("70001", 125000, ...), or nil.
-local function parsed_hint(code)
-  local row = lookup(code)
-  return row and private_of(row.hint)
 end
 
 -- The private hint for something that is not a known code, and the
@@ -136,25 +129,24 @@ end
 -- @treturn string the reason
 -- @treturn[opt] string a message, for an unknown code or bad input
 function _M.classify(code)
-  local hint = hint_of[code] or parsed_hint(code)
+  local hint = hint_of[code] or row_hint(code)
   if hint then return hint.class, hint.reason end
   local other, err = other_hint(code)
   return other.class, other.reason, err
 end
 
---- The hint for a code (read-only, shared by the codes with the same
--- answer). An unknown code gives UNKNOWN; anything else nil and a
--- message.
+--- The hint for a code (shared by the codes with the same answer). An
+-- unknown code gives UNKNOWN; anything else nil and a message.
 -- @param code a code: number or decimal string
 -- @treturn table the hint
 -- @return[2] nil
 -- @treturn[2] string for what is not a code
 function _M.of(code)
-  local hint = hint_of[code] or parsed_hint(code)
-  if hint then return hint[VIEW] end
+  local hint = hint_of[code] or row_hint(code)
+  if hint then return hint[PUBLIC] or public(hint) end
   local other, err = other_hint(code)
   if other == INVALID then return nil, err end
-  return other[VIEW]
+  return other[PUBLIC]
 end
 
 -- The fields a decision reads from a table imerr did not make (a
@@ -175,22 +167,18 @@ local function checked(t)
 end
 
 -- The private hint a decision reads for a value given in place of a
--- code: a known code, imerr's own hint (its private table, whatever the
--- view), or any other table with usable class (ok, transient, fatal),
--- action (a string) and min_delay (seconds in [0, 3600]), of which a
--- checked copy (ambiguous only when it is true); else nil. For imerr's
--- own modules only (imerr._private.resolve): callers get views.
+-- code: a known code, imerr's own hint (its private table, whatever a
+-- caller wrote into the public one), or any other table with usable
+-- class (ok, transient, fatal), action (a string) and min_delay (seconds
+-- in [0, 3600]), of which a checked copy (ambiguous only when it is
+-- true); else nil. For imerr's own modules only: callers get public
+-- copies.
 local function resolve(value)
   local hint = hint_of[value]
   if hint then return hint end
-  if type(value) ~= "table" then return parsed_hint(value) end
-  hint = private_of(value)
-  if hint then
-    if hint[VIEW] then return hint end
-    return nil
-  end
-  return checked(value)
+  if type(value) ~= "table" then return row_hint(value) end
+  return private_of[value] or checked(value)
 end
-private.resolve = resolve
+_M.resolve = resolve
 
 return _M

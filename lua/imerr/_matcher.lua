@@ -1,21 +1,26 @@
---- imerr.matcher: predicates over codes for alert rules, e.g.
+--- imerr._matcher (internal; callers make one with imerr.matcher):
+-- predicates over codes for alert rules, e.g.
 -- matcher.new{ class = "transient", reason = "rate_limited",
 -- section = "group" } matches codes with all of these.
--- @module imerr.matcher
+-- @module imerr._matcher
 local imerr = require "imerr"
+local rows = require "imerr._rows"
 
-local type, pairs, lookup, to_code = type, pairs, imerr.lookup, imerr.to_code
+local type, pairs, to_code = type, pairs, rows.to_code
+local row_of, codes, hint_of = rows.row, rows.codes, rows.hints
 
 local _M = { _VERSION = imerr._VERSION }
 
--- Fields a matcher can test: true for the row's own, "hint" for those of
--- its hint. Unknown codes have the hint of reason "unknown" and no part,
+-- Fields a matcher can test, and where a predicate reads them: "row" for
+-- the row's own (the private texts and groups), "group" for those shared
+-- by rows from the same place, "hint" for those of its hint (the private
+-- hint). Unknown codes have the hint of reason "unknown" and no part,
 -- section or name.
-local FIELDS = { code = true, name = true, official = true, part = true,
-  section = true, class = "hint", reason = "hint", action = "hint",
-  severity = "hint", http_status = "hint" }
+local FIELDS = { code = "code", name = "row", official = "group",
+  part = "group", section = "group", class = "hint", reason = "hint",
+  action = "hint", severity = "hint", http_status = "hint" }
 
-local UNKNOWN_ROW = { hint = require("imerr.hint").UNKNOWN }
+local UNKNOWN = rows.private_of[require("imerr._hint").UNKNOWN]
 
 -- The values a field can have, where they are few and known without
 -- making every row: a misspelt value ("rate_limted") would otherwise make
@@ -29,11 +34,8 @@ local KNOWN = {
   official = { [true] = true, [false] = true },
   reason = {}, http_status = {},
 }
--- (Indexed: ipairs over a read-only view sees nothing on Lua 5.1.)
-for i = 1, math.huge do
-  local r = imerr.reasons_list[i]
-  if not r then break end
-  KNOWN.reason[r.name], KNOWN.http_status[r.http_status] = true, true
+for name, r in pairs(rows.private_reasons()) do
+  KNOWN.reason[name], KNOWN.http_status[r.http_status] = true, true
 end
 
 local quote = require("imerr._private").quote
@@ -96,21 +98,20 @@ function _M.new(spec)
     end
     local set, err = value_set(field, value)
     if not set then return nil, err end
-    tests[#tests + 1] = { field = field, set = set,
-      in_hint = FIELDS[field] == "hint" }
+    tests[#tests + 1] = { field = field, set = set, from = FIELDS[field] }
   end
   local n = #tests
   return function(code)
-    local row = lookup(code)
-    if not row then
-      if not to_code(code) then return false end
-      row = UNKNOWN_ROW
-    end
-    for i = 1, n do
-      local t, value = tests[i]
-      if t.in_hint then value = row.hint[t.field]
-      elseif t.field == "code" then value = to_code(code) -- 125000, not 120001
-      else value = row[t.field]
+    local i = row_of(code)
+    if not i and not to_code(code) then return false end
+    local hint = i and hint_of[codes[i]] or UNKNOWN
+    for k = 1, n do
+      local t, value = tests[k]
+      local from = t.from
+      if from == "hint" then value = hint[t.field]
+      elseif from == "code" then value = to_code(code) -- 125000, not 120001
+      elseif i and from == "group" then value = rows.texts().groups[i][t.field]
+      elseif i then value = rows.texts().names[i]
       end
       if not t.set[value] then return false end
     end

@@ -1,25 +1,21 @@
---- imerr.budget: a retry budget, the token bucket shared by every retry
--- policy that uses it (AWS retry quota): a retry takes `cost` tokens
+--- imerr._budget (internal; callers make one with retry.budget): a retry
+-- budget, the token bucket shared by every retry policy that uses it
+-- (AWS retry quota): a retry takes `cost` tokens
 -- (`timeout_cost` after a timeout), a success gives back what its retries
 -- took, or `refund` when it needed none. Tokens live in a store: one of
 -- imerr.store (memory, an ngx.shared.DICT for one nginx, Redis for a
 -- fleet), or any object with incr(key, delta, init) -> new value and
 -- get(key). A store that fails, raises or answers anything but a finite
 -- number means no retry: the budget fails closed.
--- @module imerr.budget
+-- @module imerr._budget
 local store_mod = require "imerr.store"
 
 local type, pcall, setmetatable, tostring = type, pcall, setmetatable, tostring
 local private = require "imerr._private"
-local finite = private.finite
+local finite = require("imerr._limits").finite
 
 local _M = {}
 
---- A store for one Lua state (the default).
--- @return a store of imerr.store.memory
-function _M.memory_store()
-  return store_mod.memory()
-end
 
 local Budget = {}
 Budget.__index = Budget
