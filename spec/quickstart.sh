@@ -2,8 +2,9 @@
 # Runs the README's quick start as written, in a scratch copy of the
 # sources: the install command, the first script, the numbered recipe
 # that runs the OpenResty example against its mock (on free loopback
-# ports, in a scratch folder), and the CMake route into a prefix. Fails
-# when a command fails or prints other than what the README shows.
+# ports, in a scratch folder), and the CMake route into a prefix (with
+# the C program of docs/c-api.md). Fails when a command fails or prints
+# other than what the page shows.
 #
 # What the commands would change outside the scratch folder is redirected:
 # apt-get only checks that the packages it names are installed (the
@@ -52,7 +53,7 @@ failed=0
 check() {
   local name=$1 shown=$2
   if $snippets compare text "$shown"; then
-    echo "ok: $name prints what the README shows"
+    echo "ok: $name prints what the page shows"
   else
     echo "FAIL: $name"
     failed=1
@@ -85,7 +86,7 @@ $snippets blocks lua "$readme" "A first script" >"$work/first.lua" || exit 1
 ) >"$work/out/first.out" 2>&1
 cat "$work/out/first.out"
 if $snippets compare lua "$work/first.lua" <"$work/out/first.out"; then
-  echo "ok: first.lua prints what the README shows"
+  echo "ok: first.lua prints what the page shows"
 else
   failed=1
 fi
@@ -129,10 +130,18 @@ if grep -q "\[error\]\|\[emerg\]\|\[alert\]" "$DEMO/logs/error.log" 2>/dev/null;
 fi
 
 # 4. The CMake route into a prefix under $HOME, and a C program built
-# and run against it.
+# and run against it; then, in the same shell, the program of
+# docs/c-api.md, which must print what that page shows.
 echo "== Installing (CMake)"
 $snippets blocks sh "$readme" Installing >"$work/cmake.sh" || exit 1
 cat "$work/cmake.sh"
+capi="$root/docs/c-api.md"
+$snippets blocks c "$capi" "The C library" >"$work/capi.c" &&
+  $snippets blocks text "$capi" "The C library" >"$work/capi.txt" || exit 1
+cat >>"$work/cmake.sh" <<EOF
+cc "$work/capi.c" \$(pkg-config --cflags --libs imerr) -o "$work/capi"
+"$work/capi" >"$work/out/capi.out"
+EOF
 (cd "$src" && bash -eu "$work/cmake.sh") >"$work/out/cmake.log" 2>&1
 if [ $? -ne 0 ]; then
   tail -n 30 "$work/out/cmake.log"
@@ -142,6 +151,8 @@ else
   tail -n 1 "$work/out/cmake.log"
   tail -n 1 "$work/out/cmake.log" | grep -qx ERR_SVR_ACCOUNT_USERSIG_EXPIRED ||
     { echo "FAIL: ./prog printed the wrong name"; failed=1; }
+  cat "$work/out/capi.out"
+  check "the program of docs/c-api.md" "$work/capi.txt" <"$work/out/capi.out"
 fi
 
 [ "$failed" -eq 0 ] && echo "quick start: ok"
