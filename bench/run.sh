@@ -64,3 +64,6 @@ echo "imerr_find_name: $((name - empty)) instructions per call beyond an empty c
 echo
 # limiter:take() on each store, against the bare store operation.
 bash bench/take.sh
+echo
+# The OpenResty example's answer reader on 1-byte chunks (LuaJIT, no nginx).
+luajit bench/chunked_bench.lua

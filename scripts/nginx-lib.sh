@@ -45,6 +45,8 @@ nginx_start() {
   local write=$1 started=""
   for _ in 1 2 3 4 5; do
     port=$((20000 + RANDOM % 20000))
+    # (a try on a port in use logs [emerg]: not this start's error)
+    : >"$prefix/logs/error.log"
     "$write" "$port"
     if nginx -p "$prefix" -c conf/nginx.conf -e "$prefix/logs/error.log" \
       2>"$work/start.log"; then

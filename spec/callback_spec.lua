@@ -63,4 +63,32 @@ describe("imerr.callback", function()
       assert.truthy(err:find("integer ErrorCode", 1, true), err)
     end
   end)
+
+  it("encodes only an ErrorCode Tencent reads: a 32-bit signed integer", function()
+    for _, code in ipairs { math.huge, -math.huge, 0 / 0, 2 ^ 60, 2 ^ 31,
+      -2 ^ 31 - 1, 1e300 } do
+      local text, err = callback.encode { ActionStatus = "OK", ErrorCode = code,
+        ErrorInfo = "" }
+      assert.is_nil(text, tostring(code))
+      assert.truthy(err:find("integer ErrorCode in -2147483648..2147483647", 1,
+        true), err)
+    end
+    for _, code in ipairs { 2 ^ 31 - 1, -2 ^ 31, 120001.0 } do
+      local text = assert(callback.encode { ActionStatus = "OK", ErrorCode = code,
+        ErrorInfo = "" })
+      assert.equal(('{"ActionStatus":"OK","ErrorCode":%s,"ErrorInfo":""}'):format(
+        ("%.0f"):format(code)), text)
+      assert.equal(code, cjson.decode(text).ErrorCode)
+    end
+  end)
+
+  it("refuses a field with no JSON value rather than write null", function()
+    for _, bad in ipairs { { ErrorInfo = {} }, { ActionStatus = 0 / 0 },
+      { ErrorInfo = math.huge } } do
+      bad.ErrorCode = 0
+      local text, err = callback.encode(bad)
+      assert.is_nil(text)
+      assert.is_string(err)
+    end
+  end)
 end)

@@ -64,7 +64,44 @@ describe("the imerr tool's arguments", function()
       assert.truthy(err:find("^imerr: "), err)
     end
     local _, err = run { "--list", "--part", "bogus" }
-    assert.truthy(err:find("unknown part bogus", 1, true), err)
+    assert.truthy(err:find('unknown part "bogus"', 1, true), err)
+  end)
+
+  it("calls --opt=VALUE an unknown option unless opt is known", function()
+    local _, err, status = run { "--nope=1" }
+    assert.equal(2, status)
+    assert.truthy(err:find('^imerr: unknown option "%-%-nope"\n'), err)
+    for _, flag in ipairs { "--json", "--list", "--help", "--version" } do
+      _, err, status = run { flag .. "=1" }
+      assert.equal(2, status, flag)
+      assert.equal("imerr: " .. flag .. " takes no value\n", err)
+    end
+  end)
+
+  it("echoes what the user typed quoted, on one line", function()
+    -- Each case: the arguments, and the first line of the message.
+    for _, case in ipairs {
+      { { "--x\ny=1" }, 'imerr: unknown option "--x\\ny"' },
+      { { "--x\ny" }, 'imerr: unknown option "--x\\ny"' },
+      -- (how a control byte is escaped depends on the Lua version)
+      { { "--\r\27[2J" }, 'imerr: unknown option "--\\' },
+      { { "--list", "--part", "a\nb" }, 'imerr: unknown part "a\\nb" (one of: ' },
+      { { "--list", "--section=a\nb" }, 'imerr: unknown section "a\\nb" (one of: ' },
+      { { "--list", "--source", "a\nb" }, 'imerr: unknown source "a\\nb" (one of: ' },
+    } do
+      local out, err, status = run(case[1])
+      assert.equal(2, status, case[2])
+      assert.equal("", out)
+      local first = err:match("^[^\n]*")
+      assert.is_nil(first:find("%c"), first)
+      assert.equal(case[2], first:sub(1, #case[2]))
+      -- The whole message is the first line, or the first line and the usage.
+      assert.truthy(err == first .. "\n" or err:find("^[^\n]*\nusage: "), err)
+    end
+    -- Long texts are cut.
+    local _, err = run { "--" .. ("x"):rep(5000) }
+    assert.truthy(#err < 2000, #err)
+    assert.truthy(err:find('"...\n', 1, true), err:sub(1, 200))
   end)
 
   it("exits 2 when an option is given twice, rather than keep the last", function()

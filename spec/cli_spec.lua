@@ -112,7 +112,7 @@ describe("the imerr tool", function()
     local out, err, status = run("--list", "--source", "page-2021")
     assert.equal(2, status)
     assert.equal("", out)
-    assert.truthy(err:find("imerr: unknown source page-2021 (one of: " ..
+    assert.truthy(err:find('imerr: unknown source "page-2021" (one of: ' ..
       "page-2020, page-2023, push-page, rest-docs, sdk-header, web-sdk)",
       1, true), err)
     out, err, status = run("--source", "page-2020", "9510")

@@ -1,33 +1,7 @@
 -- imerr._json writes valid UTF-8 and bounded texts.
 local json = require "imerr._json"
 
--- True when s is valid UTF-8 (RFC 3629), checked independently of
--- imerr._json: no overlong forms, surrogates or code points above U+10FFFF.
-local function valid_utf8(s)
-  local i, n = 1, #s
-  while i <= n do
-    local c = s:byte(i)
-    local len, min
-    if c < 0x80 then len, min = 1, 0
-    elseif c >= 0xC0 and c < 0xE0 then len, min = 2, 0x80
-    elseif c >= 0xE0 and c < 0xF0 then len, min = 3, 0x800
-    elseif c >= 0xF0 and c < 0xF8 then len, min = 4, 0x10000
-    else return false
-    end
-    if i + len - 1 > n then return false end
-    local cp = len == 1 and c or c % (2 ^ (7 - len))
-    for k = i + 1, i + len - 1 do
-      local b = s:byte(k)
-      if b < 0x80 or b > 0xBF then return false end
-      cp = cp * 64 + b % 64
-    end
-    if cp < min or cp > 0x10FFFF or (cp >= 0xD800 and cp <= 0xDFFF) then
-      return false
-    end
-    i = i + len
-  end
-  return true
-end
+local valid_utf8 = require "valid_utf8"
 
 describe("imerr._json", function()
   it("replaces bytes that are not UTF-8 with U+FFFD", function()
@@ -69,5 +43,33 @@ describe("imerr._json", function()
     local cut = json.truncate(long, 100)
     assert.truthy(#cut <= 100)
     assert.truthy(valid_utf8(cut))
+  end)
+
+  it("writes integral numbers as integers, in every Lua", function()
+    local function obj(v) return json.object({ n = v }, { "n" }) end
+    assert.equal('{"n":1152921504606846976}', obj(2 ^ 60))
+    assert.equal('{"n":-1152921504606846976}', obj(-2 ^ 60))
+    assert.equal('{"n":9007199254740994}', obj(2 ^ 53 + 2))
+    assert.equal('{"n":0}', obj(-0.0))
+    assert.equal('{"n":70001}', obj(70001.0))
+    assert.equal(("1" .. ("0"):rep(22)), json.number(1e22))
+    -- Others with the fewest digits that read back as the same number.
+    assert.equal('{"n":0.1}', obj(0.1))
+    assert.equal(1 / 3, tonumber(json.number(1 / 3)))
+    assert.equal(0.1 + 0.2, tonumber(json.number(0.1 + 0.2)))
+    -- Lua 5.3+ integers keep digits a double would lose.
+    if math.tointeger then
+      assert.equal('{"n":4611686018427387905}', obj(math.tointeger(2 ^ 62) + 1))
+    end
+  end)
+
+  it("refuses values JSON cannot hold, never writing null or inf", function()
+    for _, v in ipairs { math.huge, -math.huge, 0 / 0, {}, print } do
+      local text, err = json.object({ n = v }, { "n" })
+      assert.is_nil(text)
+      assert.truthy(err:find("^n is "), err)
+      assert.is_nil(type(v) == "number" and json.number(v) or nil)
+    end
+    assert.equal('{"n":null}', json.object({}, { "n" }))
   end)
 end)

@@ -331,13 +331,170 @@ describe("rest.check on hostile answers", function()
     end
     local answer, failures = rest.check(hostile, "v4/sns/friend_add")
     assert.equal(hostile, answer)
-    -- A NaN id is no id; "a", 1.5 and inf are bare failures.
-    assert.equal(5, #failures)
+    -- A NaN or infinite id is no id (no JSON encoder writes one): in an
+    -- item the failure has no id; in a bare list, where the id is all there
+    -- is, the entry cannot be read. "a" and 1.5 (finite) are bare failures.
+    assert.equal(6, #failures)
     assert.is_nil(failures[1].id)
     assert.equal(30001, failures[1].code)
     assert.is_nil(failures[2].id)
-    assert.equal("a", failures[3].id)
-    assert.equal(1.5, failures[4].id)
-    assert.equal(math.huge, failures[5].id)
+    assert.is_nil(failures[3].id)
+    assert.equal("bad_response", failures[3].reason)
+    assert.equal("a", failures[4].id)
+    assert.equal(1.5, failures[5].id)
+    assert.is_nil(failures[6].id)
+    assert.equal("bad_response", failures[6].reason)
+  end)
+end)
+
+describe("rest.check on lists of the wrong JSON type", function()
+  -- The catalogue's item lists, each sent as a JSON object: what was a list of
+  -- failed items must not read as an empty list.
+  it("reads a list sent as an object as a bad_response failure", function()
+    for _, case in ipairs {
+      { "v4/sns/black_list_delete", "ResultItem",
+        '{"To_Account":"b","ResultCode":30006,"ResultInfo":"busy"}' },
+      { "v4/profile/portrait_get", "Fail_Account", '{"a":"p3"}' },
+      { "v4/group_open_http_svc/add_group_member", "MemberList",
+        '{"Member_Account":"m0","Result":0}' },
+      { "v4/openim/get_c2c_unread_msg_num", "ErrorList",
+        '{"Peer_Account":"p","ErrorCode":70107}' },
+      { "v4/openim/querystate", "ErrorList", '{"0":{"To_Account":"q","ErrorCode":70107}}' },
+    } do
+      local text = ('{"ActionStatus":"OK","ErrorCode":0,"ErrorInfo":"","%s":%s}'):format(
+        case[2], case[3])
+      for _, path in ipairs { case[1], false } do
+        local answer, failures = rest.check(text, path or nil)
+        assert.is_table(answer)
+        assert.is_table(failures, case[2])
+        assert.equal(1, #failures, case[2])
+        assert.equal("bad_response", failures[1].reason)
+        assert.equal(case[2] .. "[]", failures[1].list)
+        assert.truthy(failures[1].info:find(case[2], 1, true))
+      end
+    end
+  end)
+
+  it("checks every list of every catalogued API, at every step", function()
+    local object = { Junk = { ResultCode = 30001, ErrorCode = 30001, Result = 0 } }
+    local n = 0
+    for path, row in rest.apis() do
+      for _, spec in ipairs(row.items) do
+        -- Break the list at each step in turn: an object where a list goes,
+        -- a list where an object goes; every step before it holds one item.
+        for s = 1, #spec.path do
+          local function at(k)
+            if k == s then return spec.arrays[k] and object or { object } end
+            local child = { [spec.path[k + 1]] = at(k + 1) }
+            if spec.arrays[k] then return { child } end
+            return child
+          end
+          local body = ok_answer { [spec.path[1]] = at(1) }
+          local _, failures = rest.check(body, path)
+          assert.is_table(failures, path .. " " .. spec.text .. " step " .. s)
+          local bad = false
+          for _, f in ipairs(failures) do
+            if f.reason == "bad_response" and f.list == spec.name then bad = true end
+          end
+          assert.is_true(bad, path .. " " .. spec.text .. " step " .. s)
+          n = n + 1
+        end
+      end
+    end
+    assert.truthy(n >= 40, n)
+  end)
+
+  it("reads an item of an outer list that is no object as bad_response", function()
+    local _, failures = rest.check(ok_answer { GroupResultItem = { "junk" } },
+      "v4/recentcontact/create_contact_group")
+    assert.equal(1, #failures)
+    assert.equal("bad_response", failures[1].reason)
+  end)
+
+  it("reads {} and [] alike as an empty list", function()
+    for _, empty in ipairs { "{}", "[]" } do
+      for _, name in ipairs { "ResultItem", "Fail_Account", "ErrorList" } do
+        local text = ('{"ActionStatus":"OK","ErrorCode":0,"%s":%s}'):format(name, empty)
+        for _, path in ipairs { "v4/sns/friend_add", "v4/openim/query_online_status",
+          false } do
+          local answer, failures = rest.check(text, path or nil)
+          assert.is_table(answer)
+          assert.is_nil(failures, name .. empty)
+        end
+      end
+    end
+  end)
+
+  it("reads a list with string keys as no list", function()
+    local mixed = { { To_Account = "a", ResultCode = 0 }, To_Account = "b",
+      ResultCode = 30001 }
+    local _, failures = rest.check(ok_answer { ResultItem = mixed }, "v4/sns/friend_add")
+    assert.equal(1, #failures)
+    assert.equal("bad_response", failures[1].reason)
+    _, failures = rest.check(ok_answer { Fail_Account = { "a", x = "b" } },
+      "v4/sns/friend_add")
+    assert.equal("bad_response", failures[1].reason)
+  end)
+
+  it("keeps a FAIL of get_group_info whose groups cannot be read", function()
+    local ok, err = rest.check({ ActionStatus = "FAIL", ErrorCode = 10002,
+      GroupInfo = { GroupId = "g", ErrorCode = 10007 } },
+      "v4/group_open_http_svc/get_group_info")
+    assert.is_nil(ok)
+    assert.equal(10002, err.code)
+    assert.equal("bad_response", err.failures[1].reason)
+  end)
+end)
+
+describe("rest.check on SomeError", function()
+  local function some_error(code, list)
+    return { ActionStatus = "SomeError", ErrorCode = code, ErrorInfo = "some",
+      RequestId = "r-1", ErrorList = list }
+  end
+  local good = { { To_Account = "rong", ErrorCode = 70107 } }
+
+  it("reads SomeError with a non-zero ErrorCode as a failure, in any API", function()
+    for _, path in ipairs { "v4/openim/sendmsg", "v4/openim/batchsendmsg",
+      "v4/not/catalogued", false } do
+      for _, list in ipairs { false, good } do
+        local ok, err = rest.check(some_error(70001, list or nil), path or nil)
+        assert.is_nil(ok, tostring(path))
+        assert.equal(70001, err.code)
+        assert.equal("some", err.info)
+        assert.equal("r-1", err.request_id)
+      end
+    end
+    local ok, err = rest.check('{"ActionStatus":"SomeError","ErrorCode":70001}')
+    assert.is_nil(ok)
+    assert.equal(70001, err.code)
+  end)
+
+  it("takes SomeError as a partial success only where it is documented", function()
+    -- batchsendmsg documents it; sendmsg does not.
+    local answer, failures = rest.check(some_error(0, good), "v4/openim/batchsendmsg")
+    assert.is_table(answer)
+    assert.equal(70107, failures[1].code)
+    local ok, err = rest.check(some_error(0, good), "v4/openim/sendmsg")
+    assert.is_nil(ok)
+    assert.equal("bad_response", err.reason)
+    assert.truthy(err.info:find("does not answer it", 1, true), err.info)
+    assert.equal("r-1", err.request_id)
+  end)
+
+  it("needs the failed items, all of them readable", function()
+    for _, case in ipairs {
+      { nil, "no failed item" }, { {}, "no failed item" },
+      { { To_Account = "a", ErrorCode = 70107 }, "cannot all be read" },
+      { { good[1], "junk" }, "cannot all be read" },
+      { { { To_Account = "a", ErrorCode = "70107" } }, "cannot all be read" },
+    } do
+      for _, path in ipairs { "v4/openim/batchsendmsg", false } do
+        local ok, err = rest.check(some_error(0, case[1]), path or nil)
+        assert.is_nil(ok, case[2])
+        assert.equal("bad_response", err.reason)
+        assert.is_true(err.ambiguous)
+        assert.truthy(err.info:find(case[2], 1, true), err.info)
+      end
+    end
   end)
 end)

@@ -1,6 +1,7 @@
 --- imerr._json: the little JSON imerr writes itself (flat objects of
 -- strings, numbers and booleans), so answers need no JSON library.
-local type, tostring, concat = type, tostring, table.concat
+local type, tostring, tonumber, concat = type, tostring, tonumber, table.concat
+local floor, ipairs = math.floor, ipairs
 local byte = string.byte
 
 local _M = {}
@@ -78,25 +79,56 @@ function _M.string(s)
   return '"' .. _M.utf8(s):gsub('[%c"\\]', escape) .. '"'
 end
 
-local function value(v)
+-- Lua 5.3+: the integer of an integral number in the 64-bit range (an
+-- integer keeps all its digits, which a double past 2^53 may not).
+local tointeger = math.tointeger
+
+--- The JSON text of a number, or nil when it has none (NaN, infinities:
+-- JSON has no such values, and "null" would say "no value" instead).
+-- Integral numbers are written as integers whatever their size (never
+-- 1.1529215046068e+18), others with the fewest digits that read back as
+-- the same number.
+function _M.number(v)
+  if v ~= v or v == math.huge or v == -math.huge then return nil end
+  if v == floor(v) then
+    local int = tointeger and tointeger(v)
+    if int then return ("%d"):format(int) end
+    -- %.0f writes an integral double's exact digits in every Lua (%d
+    -- refuses doubles past 2^63 in 5.3+); -0 is 0.
+    return v == 0 and "0" or ("%.0f"):format(v)
+  end
+  for digits = 15, 16 do
+    local s = ("%." .. digits .. "g"):format(v)
+    if tonumber(s) == v then return s end
+  end
+  return ("%.17g"):format(v)
+end
+
+-- The JSON text of v, or nil and why not.
+local function value(v, key)
   local t = type(v)
   if t == "string" then return _M.string(v) end
   if t == "number" then
-    if v ~= v or v == math.huge or v == -math.huge then return "null" end
-    if v == math.floor(v) and v > -2 ^ 53 and v < 2 ^ 53 then
-      return ("%d"):format(v)
-    end
-    return ("%.14g"):format(v)
+    local s = _M.number(v)
+    if s then return s end
+    return nil, ("%s is %s: JSON has no such number"):format(key,
+      tostring(v))
   end
   if t == "boolean" then return tostring(v) end
-  return "null"
+  if v == nil then return "null" end
+  return nil, ("%s is a %s: not a JSON string, number or boolean"):format(
+    key, t)
 end
 
---- A JSON object of the given keys of t, in that order (nil -> null).
+--- A JSON object of the given keys of t, in that order (nil -> null), or
+-- nil and a message when a value has no JSON text of its own (NaN, an
+-- infinity, a table, a function): never a null in its place.
 function _M.object(t, keys)
   local parts = {}
   for i, key in ipairs(keys) do
-    parts[i] = _M.string(key) .. ":" .. value(t[key])
+    local text, err = value(t[key], key)
+    if not text then return nil, err end
+    parts[i] = _M.string(key) .. ":" .. text
   end
   return "{" .. concat(parts, ",") .. "}"
 end

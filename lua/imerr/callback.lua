@@ -11,7 +11,9 @@ local json = require "imerr._json"
 local private = require "imerr._private"
 local quote = private.quote
 
-local type, floor, concat = type, math.floor, table.concat
+local type, floor, concat, tostring = type, math.floor, table.concat, tostring
+-- The range of Tencent's ErrorCode (a signed 32-bit integer).
+local INT32_MIN, INT32_MAX = -2147483648, 2147483647
 
 local _M = { _VERSION = imerr._VERSION,
   ALLOW = 0, REJECT = 1, DROP = 2, APP_MIN = 120001, APP_MAX = 130000 }
@@ -103,20 +105,29 @@ function _M.reject(code, info)
   return answer(code, info)
 end
 
---- The JSON text of an answer.
+--- The JSON text of an answer, or nil and a message when ans is not a
+-- table, its ErrorCode is not an integer in the 32-bit signed range
+-- Tencent reads, or a field has no JSON value (a NaN, an infinity, a
+-- table): never a null or an inf in its place.
 -- @tparam table ans an answer of allow, drop or reject
 -- @treturn string JSON text
 -- @return[2] nil
--- @treturn[2] string when ans is not a table
+-- @treturn[2] string what is wrong with ans
 function _M.encode(ans)
   if type(ans) ~= "table" then
     return nil, "answer must be a table, got " .. type(ans)
   end
   -- Tencent reads ErrorCode: an answer without one would be taken as
-  -- nothing at all (and the message delivered).
+  -- nothing at all (and the message delivered). It is a 32-bit signed
+  -- integer there: a code out of that range (or an infinity, which would
+  -- pass the integer test) is no code Tencent can read.
   local code = rawget(ans, "ErrorCode")
-  if type(code) ~= "number" or code ~= math.floor(code) then
-    return nil, "answer needs an integer ErrorCode (use allow, reject or drop)"
+  if type(code) ~= "number" or code ~= floor(code) or code < INT32_MIN or
+    code > INT32_MAX then
+    return nil, "answer needs an integer ErrorCode in " .. INT32_MIN ..
+      ".." .. INT32_MAX .. " (use allow, reject or drop), got " ..
+      (type(code) == "number" and (json.number(code) or tostring(code)) or
+        type(code))
   end
   return json.object(ans, KEYS)
 end

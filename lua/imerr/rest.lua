@@ -7,26 +7,36 @@
 local imerr = require "imerr"
 local hints = require "imerr.hint"
 local api = require "imerr.api"
+local apis = require "imerr.apis"
 local json = require "imerr._json"
 local quote = require("imerr._private").quote
 local api_row = require("imerr._private").api_row
 
 local type, pcall, tostring = type, pcall, tostring
-local rawget, next = rawget, next
+local floor = math.floor
+local rawget, next, huge = rawget, next, math.huge
 -- JSON decoders give floats: 70107.0 reads better as 70107.
 local tointeger = math.tointeger or function(v) return v end
 
 local _M = { _VERSION = imerr._VERSION }
 
---- Deeper JSON is no IM answer; cjson refuses it before building it.
-_M.MAX_DEPTH = 64
---- ErrorInfo and other texts of the answer are cut to this many bytes (on
+-- The bounds check reads: locals, so that no caller can change them for
+-- the whole process. The module's fields below only report them.
+local MAX_DEPTH, MAX_INFO, MAX_ITEMS = 64, 512, 100000
+
+--- Deeper JSON is no IM answer; cjson refuses it before building it: 64
+-- (a read-only constant, as are the two below).
+_M.MAX_DEPTH = MAX_DEPTH
+--- Every text check returns from the answer (ErrorInfo, RequestId, item
+-- ids and infos, list names, MsgDropReason) is cut to this many bytes (on
 -- a UTF-8 character boundary, with "...") and made valid UTF-8: an answer
 -- cannot grow them, or the log lines and answers that carry them, without
--- bound.
-_M.MAX_INFO = 512
--- Items read at most: bounds the work a junk answer can cause.
-local MAX_ITEMS = 100000
+-- bound, nor make them text a JSON parser refuses: 512.
+_M.MAX_INFO = MAX_INFO
+--- List entries read at most in one answer: bounds the work a junk answer
+-- can cause. A reading cut short ends its failures with a marker (see
+-- check): 100000.
+_M.MAX_ITEMS = MAX_ITEMS
 
 -- The first JSON decoder available: a private cjson instance (so its
 -- settings never touch other users of cjson), else dkjson.
@@ -34,7 +44,7 @@ local function find_decoder()
   local ok, cjson = pcall(require, "cjson.safe")
   if ok and type(cjson) == "table" and cjson.new then
     local inst = cjson.new()
-    inst.decode_max_depth(_M.MAX_DEPTH)
+    inst.decode_max_depth(MAX_DEPTH)
     return inst.decode
   end
   local has_dk, dkjson = pcall(require, "dkjson")
@@ -47,14 +57,26 @@ local function find_decoder()
 end
 local default_decode = find_decoder()
 
+-- A text of the answer as check gives it out: cut first (bounded work),
+-- then made UTF-8 (a bad byte becomes three), then cut again.
+local function bounded(s)
+  return json.truncate(json.utf8(s:sub(1, MAX_INFO + 1)), MAX_INFO)
+end
+
+-- An id as check gives it out: a string bounded like any text, or a
+-- finite number (an integral one as an integer); anything else (NaN, an
+-- infinity, which no JSON encoder writes) is no id.
+local function clean_id(v)
+  local t = type(v)
+  if t == "string" then return bounded(v) end
+  if t == "number" and v == v and v ~= huge and v ~= -huge then
+    return tointeger(v) or v
+  end
+end
+
 -- A fresh error table: a hint's fields, with the code, name and info.
 local function error_table(hint, code, name, info)
-  if info then
-    -- Cut first (bounded work), then make it UTF-8 (a bad byte becomes
-    -- three), then cut again.
-    info = json.truncate(json.utf8(info:sub(1, _M.MAX_INFO + 1)),
-      _M.MAX_INFO)
-  end
+  if info then info = bounded(info) end
   return { code = code, name = name, info = info,
     class = hint.class, reason = hint.reason, action = hint.action,
     http_status = hint.http_status, severity = hint.severity,
@@ -95,6 +117,20 @@ local ID_PATHS = {
 }
 -- Lists of the ids that failed, with no code.
 local BARE_LISTS = { "Fail_Account", "Invalid_Account", "FailAccounts" }
+local IS_BARE = {}
+for _, name in ipairs(BARE_LISTS) do IS_BARE[name] = true end
+-- The names the catalogue gives lists of items (ResultItem, ErrorList,
+-- MemberList, ...): found without a row, such a name holding an object is
+-- a list of the wrong type, not an object to look into. (The bare lists
+-- are read, and checked, on their own.)
+local LIST_NAMES = {}
+for _, row in ipairs(apis) do
+  for _, spec in ipairs(row.items) do
+    for step, key in ipairs(spec.path) do
+      if spec.arrays[step] and not spec.bare then LIST_NAMES[key] = true end
+    end
+  end
+end
 
 local function id_of(item, paths)
   for i = 1, #paths do
@@ -103,9 +139,8 @@ local function id_of(item, paths)
       if type(v) ~= "table" then break end
       v = rawget(v, path[j])
     end
-    local t = type(v)
-    if t == "string" then return v end
-    if t == "number" and v == v then return tointeger(v) or v end
+    local id = clean_id(v)
+    if id ~= nil then return id, v end
   end
 end
 
@@ -116,29 +151,60 @@ local function info_of(item)
   end
 end
 
--- The state of one reading: failures found, items left to read, and
--- the ids reported (kept only when a bare list may name them again).
-local function new_reading()
-  return { out = {}, ids = nil, budget = MAX_ITEMS }
+-- The state of one reading: failures found, list entries left to read,
+-- entries left unread when that ran out (and the first list cut), whether
+-- anything could not be read, and the ids reported (kept only when a bare
+-- list may name them again).
+local function new_reading(max_items)
+  return { out = {}, ids = nil, budget = max_items, skipped = 0,
+    cut_list = nil, unreadable = false }
 end
 
-local function add(r, f, id, list)
+-- id is a clean id (clean_id) or nil, raw the id as the answer gives it
+-- (two long ids may be cut alike: each is reported); list a bounded name.
+local function add(r, f, id, list, raw)
   f.id, f.list = id, list
   if type(id) == "string" then f.account = id end
-  if id ~= nil and r.ids then r.ids[id] = true end
+  if id ~= nil and r.ids then r.ids[raw == nil and id or raw] = true end
   r.out[#r.out + 1] = f
+end
+
+-- A part of the answer that cannot be read: a bad_response failure, and
+-- the reading knows that some of its failures may be missing.
+local function add_broken(r, why, id, list)
+  r.unreadable = true
+  add(r, broken(why), id, list)
+end
+
+-- The budget ran out with n entries of list left unread.
+local function cut(r, n, list)
+  r.skipped = r.skipped + n
+  r.cut_list = r.cut_list or list
+end
+
+-- Whether a table reads as a JSON array: empty (cjson decodes [] and {}
+-- alike: an empty object is an empty list), or with an item 1 and no key
+-- that is not a number. A list sent as an object is not an empty list.
+local function is_list(t)
+  if next(t) == nil then return true end
+  if rawget(t, 1) == nil then return false end
+  for k in next, t do
+    if type(k) ~= "number" then return false end
+  end
+  return true
 end
 
 -- One item of a list whose code field is key; fail: the set of status
 -- values that mean failure when key holds a status, not a code.
 local function read_item(r, item, i, name, key, paths, fail)
   if type(item) ~= "table" then
-    add(r, broken(name .. " item " .. i .. " is not an object"), nil, name)
+    add_broken(r, name .. " item " .. i .. " is not an object", nil, name)
     return
   end
   local code, f = rawget(item, key), nil
   if fail then
     if type(code) ~= "number" then
+      r.unreadable = true
       f = broken(name .. " item " .. i .. " has no numeric " .. key)
     elseif fail[code] then
       f = error_table(hints.UNKNOWN, nil, nil, info_of(item))
@@ -148,10 +214,14 @@ local function read_item(r, item, i, name, key, paths, fail)
     if is_code(code) then
       f = failure(code, info_of(item))
     else
+      r.unreadable = true
       f = broken(name .. " item " .. i .. " has no valid " .. key)
     end
   end
-  if f then add(r, f, id_of(item, paths), name) end
+  if f then
+    local id, raw = id_of(item, paths)
+    add(r, f, id, name, raw)
+  end
 end
 
 local function len(list)
@@ -159,26 +229,36 @@ local function len(list)
   return n
 end
 
--- A list of items described by a catalogue row, from step on.
+-- A list of items described by a catalogue row, from step on (node is a
+-- table). A list or object the catalogue names, of the wrong type: its
+-- items cannot be read, so they cannot be taken for successes.
 local function walk(r, node, spec, step)
-  if type(node) ~= "table" then return end
-  local v = rawget(node, spec.path[step])
+  local key = spec.path[step]
+  local v = rawget(node, key)
   if v == nil then return end
   if type(v) ~= "table" then
-    -- A list the catalogue names, of the wrong type: its items cannot be
-    -- read, so they cannot be taken for successes.
-    add(r, broken(spec.path[step] .. " is not a list or object"), nil,
-      spec.name)
-    return
+    return add_broken(r, key .. " is not a list or object", nil, spec.name)
   end
-  if not spec.arrays[step] then return walk(r, v, spec, step + 1) end
-  local last = step == #spec.path
-  for i = 1, len(v) do
-    if r.budget <= 0 then return end
+  if not spec.arrays[step] then
+    if rawget(v, 1) ~= nil then
+      return add_broken(r, key .. " is a list, not an object", nil,
+        spec.name)
+    end
+    return walk(r, v, spec, step + 1)
+  end
+  if not is_list(v) then
+    return add_broken(r, key .. " is an object, not a list", nil, spec.name)
+  end
+  local n, last = len(v), step == #spec.path
+  for i = 1, n do
+    if r.budget <= 0 then return cut(r, n - i + 1, spec.name) end
     r.budget = r.budget - 1
     local item = rawget(v, i)
     if last then
       read_item(r, item, i, spec.name, spec.code, spec.id, spec.fail)
+    elseif type(item) ~= "table" then
+      add_broken(r, key .. " item " .. i .. " is not an object", nil,
+        spec.name)
     else
       walk(r, item, spec, step + 1)
     end
@@ -188,19 +268,19 @@ end
 -- The ids of a bare list that no item list reported already.
 local function read_bare(r, list, name)
   if list == nil then return end
-  if type(list) ~= "table" then
-    add(r, broken(name .. " is not a list"), nil, name)
-    return
+  if type(list) ~= "table" or not is_list(list) then
+    return add_broken(r, name .. " is not a list", nil, name)
   end
-  for i = 1, len(list) do
-    if r.budget <= 0 then return end
+  local n = len(list)
+  for i = 1, n do
+    if r.budget <= 0 then return cut(r, n - i + 1, name) end
     r.budget = r.budget - 1
-    local id = rawget(list, i)
-    local t = type(id)
-    if t == "number" then id = id == id and (tointeger(id) or id) or nil end
-    if (t == "string" or id ~= nil and t == "number") and
-      not (r.ids and r.ids[id]) then
-      add(r, error_table(hints.UNKNOWN, nil, nil, nil), id, name)
+    local raw = rawget(list, i)
+    local id = clean_id(raw)
+    if id == nil then
+      add_broken(r, name .. " item " .. i .. " is not an id", nil, name)
+    elseif not (r.ids and r.ids[raw]) then
+      add(r, error_table(hints.UNKNOWN, nil, nil, nil), id, name, raw)
     end
   end
 end
@@ -252,22 +332,37 @@ local function table_keys(t)
   return keys
 end
 
+-- Whether the value v of key k (a table), at path name, is a list of the
+-- wrong type: k is a list's name in the catalogue and v no list. Then a
+-- bad_response failure says so.
+local function misnamed(r, k, v, name)
+  if not LIST_NAMES[k] or is_list(v) then return false end
+  add_broken(r, k .. " is an object, not a list", nil, bounded(name .. "[]"))
+  return true
+end
+
 -- Result lists found without a catalogue row: any list of objects with a
--- code field, in objects and in the items of other lists.
+-- code field, in objects and in the items of other lists. name is the
+-- bounded path to node (nil at the top).
 local function discover(r, node, name, depth)
-  if depth > 4 or r.budget <= 0 then return end
+  if depth > 4 then return end
   if rawget(node, 1) == nil then
+    if r.budget <= 0 then return end
     local keys = table_keys(node)
     for i = 1, #keys do
       local k = keys[i]
-      discover(r, rawget(node, k), name and name .. "." .. k or k, depth + 1)
+      local v, sub = rawget(node, k), bounded(name and name .. "." .. k or k)
+      -- The bare lists of the answer are read once, by read_bare.
+      if not (depth == 0 and IS_BARE[k]) and not misnamed(r, k, v, sub) then
+        discover(r, v, sub, depth + 1)
+      end
     end
     return
   end
-  local list = name .. "[]"
+  local list, n = bounded(name .. "[]"), len(node)
   local key = code_key(node)
-  for i = 1, len(node) do
-    if r.budget <= 0 then return end
+  for i = 1, n do
+    if r.budget <= 0 then return cut(r, n - i + 1, list) end
     r.budget = r.budget - 1
     local item = rawget(node, i)
     if key then
@@ -275,9 +370,10 @@ local function discover(r, node, name, depth)
     elseif type(item) == "table" and depth < 4 then
       local keys = table_keys(item)
       for j = 1, #keys do
-        local v = rawget(item, keys[j])
-        if rawget(v, 1) ~= nil then
-          discover(r, v, list .. "." .. keys[j], depth + 1)
+        local k = keys[j]
+        local v, sub = rawget(item, k), bounded(list .. "." .. k)
+        if not misnamed(r, k, v, sub) and rawget(v, 1) ~= nil then
+          discover(r, v, sub, depth + 1)
         end
       end
     end
@@ -303,10 +399,9 @@ local function read_drop(r, answer)
   local why = rawget(answer, "MsgDropReason")
   if type(why) ~= "string" or why == "" then return end
   local f = error_table(DROPS[why] or hints.UNKNOWN, nil, nil, why)
-  f.dropped = why
+  f.dropped = f.info
   local seq = rawget(answer, "MsgSeq")
-  add(r, f, (type(seq) == "number" or type(seq) == "string") and seq or nil,
-    "MsgDropReason")
+  add(r, f, clean_id(seq), "MsgDropReason", seq)
 end
 
 local function decode_text(text, decode)
@@ -339,21 +434,34 @@ end
 _M.api, _M.apis = api.get, api.each
 
 local OPTS = "check options must be an API path, a decoder function " ..
-  "or a table { api = path, decode = function }"
+  "or a table { api = path, decode = function, max_items = n }"
+local OPTION_KEYS = { api = true, decode = true, max_items = true }
 
 -- api and decode from check's second argument, or nil and a message.
 local function options(opts)
   local t = type(opts)
-  if t == "nil" then return nil, nil end
-  if t == "string" then return opts, nil end
-  if t == "function" then return nil, opts end
+  if t == "nil" then return nil, nil, MAX_ITEMS end
+  if t == "string" then return opts, nil, MAX_ITEMS end
+  if t == "function" then return nil, opts, MAX_ITEMS end
   if t ~= "table" then return false, OPTS end
+  for k in next, opts do
+    if not OPTION_KEYS[k] then
+      return false, "unknown check option " .. quote(tostring(k), 40)
+    end
+  end
   local path, decode = rawget(opts, "api"), rawget(opts, "decode")
+  local max_items = rawget(opts, "max_items")
+  if max_items == nil then max_items = MAX_ITEMS end
   if (path ~= nil and type(path) ~= "string") or
     (decode ~= nil and type(decode) ~= "function") then
     return false, OPTS
   end
-  return path, decode
+  if type(max_items) ~= "number" or max_items ~= floor(max_items) or
+    max_items < 1 or max_items > MAX_ITEMS then
+    return false, "check max_items must be a whole number in [1, " ..
+      MAX_ITEMS .. "]"
+  end
+  return path, decode, max_items
 end
 
 -- Whether an object holds any table: a flat envelope holds no lists.
@@ -364,23 +472,53 @@ local function holds_table(t)
   return false
 end
 
--- The answer's failed items, or nil when there are none.
-local function item_failures(answer, row)
+-- The answer's failed items, or nil when there are none; and whether
+-- some part of the answer could not be read (a failure may be missing).
+-- A reading cut short by the budget ends with a marker: a bad_response
+-- failure whose truncated field counts the entries left unread.
+local function item_failures(answer, row, max_items)
   local r
   if row then
     if #row.items > 0 then
-      r = new_reading()
+      r = new_reading(max_items)
       catalogued(r, answer, row)
     end
   elseif holds_table(answer) then
-    r = new_reading()
+    r = new_reading(max_items)
     discovered(r, answer)
   end
   if rawget(answer, "MsgDropReason") ~= nil then
-    r = r or new_reading()
+    r = r or new_reading(max_items)
     read_drop(r, answer)
   end
-  if r and #r.out > 0 then return r.out end
+  if not r then return nil, false end
+  if r.skipped > 0 then
+    local f = broken(("%d more list entries not read: imerr reads at " ..
+      "most %d"):format(r.skipped, max_items))
+    f.truncated = r.skipped
+    add(r, f, nil, r.cut_list)
+    r.unreadable = true
+  end
+  if #r.out > 0 then return r.out, r.unreadable end
+  return nil, r.unreadable
+end
+
+-- Why a SomeError answer is no partial success, or nil when it is one.
+-- SomeError is documented only for batchsendmsg, with ErrorCode 0 and the
+-- failed recipients in ErrorList: with ErrorCode 0 (or none) it is a
+-- partial success only for an API whose row says it answers so (or no
+-- catalogued API: then the shape speaks for itself), and with failed items
+-- that were all read.
+local function some_error(row, failures, unreadable)
+  if row and row.answer ~= "some_error" then
+    return "ActionStatus SomeError from an API that does not answer it"
+  end
+  if not failures then
+    return "ActionStatus SomeError with no failed item"
+  end
+  if unreadable then
+    return "ActionStatus SomeError with failed items that cannot all be read"
+  end
 end
 
 --- rest.check(answer, [api]) -> the decoded answer and, when items
@@ -393,15 +531,33 @@ end
 -- decode = function }. Without a catalogued api, lists of items with
 -- ErrorCode, ResultCode, RetCode or Code and the bare id lists are found
 -- on their own. Junk gives reason "bad_response"; nothing raises.
+--
+-- A list sent with the wrong JSON type (an object where the catalogue
+-- names a list, say "ResultItem": {...}) is a bad_response failure, never
+-- an empty list; an empty {} is an empty list, as cjson reads [] and {}
+-- alike. ActionStatus "SomeError" is a partial success (the answer and its
+-- failures) only with ErrorCode 0 or none, for an API whose row says it
+-- answers so (batchsendmsg) or without a catalogued api, and when its
+-- failed items were found and all read; any other SomeError is read like
+-- FAIL, by its ErrorCode (e.g. 70001), else as bad_response.
+--
+-- Texts (info, request_id, string ids and account, list, dropped) are at
+-- most MAX_INFO bytes of valid UTF-8. A numeric id is a finite number
+-- (integral ones as integers); NaN and infinities are no id. At most
+-- MAX_ITEMS list entries are read: when more were left, the failures end
+-- with a marker, a bad_response failure whose truncated field is the
+-- number of entries left unread (at least: lists inside what was not read
+-- are not counted) and whose list names the first list cut.
 -- @tparam table|string answer the decoded answer or its JSON text
 -- @tparam[opt] string|function|table opts the API's path, a decoder, or
--- { api = path, decode = function }
+-- { api = path, decode = function, max_items = n } (max_items: read at
+-- most that many list entries, at most MAX_ITEMS, the default)
 -- @treturn table the decoded answer
 -- @treturn[opt] table the failed items, when any
 -- @return[2] nil
 -- @treturn[2] table the error table
 function _M.check(answer, opts)
-  local path, decode = options(opts)
+  local path, decode, max_items = options(opts)
   if path == false then
     return nil, error_table(hints.INVALID, nil, nil, decode)
   end
@@ -424,16 +580,26 @@ function _M.check(answer, opts)
   if status == nil and kind == "no_status" then
     status = code == 0 and "OK" or "FAIL"
   end
-  local failures = item_failures(answer, row)
-  if status == "OK" and (code == nil or code == 0) or status == "SomeError" then
+  local failures, unreadable = item_failures(answer, row, max_items)
+  local not_partial
+  if status == "SomeError" then
+    -- Anything but a partial success is read like a FAIL: by its code.
+    if code == nil or code == 0 then
+      not_partial = some_error(row, failures, unreadable)
+      if not not_partial then return answer, failures end
+    end
+    status = "FAIL"
+  end
+  if status == "OK" and (code == nil or code == 0) then
     return answer, failures
   end
   if status ~= "OK" and status ~= "FAIL" then
-    return nil, broken("ActionStatus must be OK or FAIL, got " ..
+    return nil, broken("ActionStatus must be OK, FAIL or SomeError, got " ..
       (type(status) == "string" and quote(status, 40) or type(status)))
   end
-  -- Its top-level code "is meaningless": each item has its own.
-  if kind == "items_decide" and
+  -- Its top-level code "is meaningless": each item has its own (when they
+  -- can all be read).
+  if kind == "items_decide" and not unreadable and
     type(rawget(answer, row.items[1].path[1])) == "table" then
     return answer, failures
   end
@@ -450,11 +616,12 @@ function _M.check(answer, opts)
       end
     end
   end
-  if not err then
-    return nil, broken("a failed answer needs a non-zero integer ErrorCode")
-  end
+  err = err or broken(not_partial or
+    "a failed answer needs a non-zero integer ErrorCode")
   local request_id = rawget(answer, "RequestId")
-  if type(request_id) == "string" then err.request_id = request_id end
+  if type(request_id) == "string" then
+    err.request_id = bounded(request_id)
+  end
   err.failures = failures
   return nil, err
 end

@@ -1,7 +1,9 @@
 -- What the nginx tests share: the servers spec/nginx/run.sh started
--- (IMERR_NGINX, IMERR_MOCK), a tag for this run, and one HTTP request.
+-- (IMERR_NGINX, IMERR_MOCK), a tag for this run, one HTTP request, and a
+-- connection kept open for several.
 local http = require "socket.http"
 local ltn12 = require "ltn12"
+local socket = require "socket"
 
 local _M = {}
 
@@ -20,6 +22,77 @@ function _M.request(url, body, content_type)
     sink = ltn12.sink.table(out),
   }
   return status, table.concat(out), headers
+end
+
+-- A connection to nginx kept open between requests: nginx serves all the
+-- requests of a connection in one worker, so they share that worker's
+-- pool of upstream connections.
+local Connection = {}
+Connection.__index = Connection
+
+--- A connection to base ("http://host:port"), or nil and an error.
+function _M.connection(base, timeout)
+  local host, port = base:match("^http://([^:/]+):(%d+)")
+  local sock = socket.tcp()
+  sock:settimeout(timeout or 30)
+  local ok, err = sock:connect(host, tonumber(port))
+  if not ok then return nil, err end
+  return setmetatable({ sock = sock, host = host .. ":" .. port }, Connection)
+end
+
+-- The answer's head: status and lower-cased headers, or nil and an error.
+local function read_head(sock)
+  local line, err = sock:receive("*l")
+  if not line then return nil, err end
+  local status = tonumber(line:match("^HTTP/1%.%d (%d%d%d)"))
+  if not status then return nil, "not HTTP: " .. line end
+  local headers = {}
+  while true do
+    line, err = sock:receive("*l")
+    if not line then return nil, err end
+    if line == "" then return status, headers end
+    local name, value = line:match("^([^:]+):%s*(.-)%s*$")
+    headers[name:lower()] = value
+  end
+end
+
+-- The answer's body, by its chunks or its Content-Length.
+local function read_body(sock, headers)
+  if headers["transfer-encoding"] ~= "chunked" then
+    return sock:receive(tonumber(headers["content-length"]) or 0)
+  end
+  local parts = {}
+  while true do
+    local line, err = sock:receive("*l")
+    if not line then return nil, err end
+    local size = tonumber(line:match("^%x+"), 16)
+    if size == 0 then
+      sock:receive("*l")
+      return table.concat(parts)
+    end
+    parts[#parts + 1], err = sock:receive(size)
+    if not parts[#parts] then return nil, err end
+    sock:receive("*l")
+  end
+end
+
+--- POST body to path on the connection: status, body text, headers; or
+-- nil and an error.
+function Connection:post(path, body)
+  local ok, err = self.sock:send(("POST %s HTTP/1.1\r\nHost: %s\r\n" ..
+    "Content-Type: application/json\r\nContent-Length: %d\r\n\r\n%s"):format(
+    path, self.host, #body, body))
+  if not ok then return nil, err end
+  local status, headers = read_head(self.sock)
+  if not status then return nil, headers end
+  local text
+  text, err = read_body(self.sock, headers)
+  if not text then return nil, err end
+  return status, text, headers
+end
+
+function Connection:close()
+  self.sock:close()
 end
 
 return _M

@@ -37,6 +37,37 @@ local function im(prefix, scenario, body, extra)
   return status, ok and decoded or text, headers, stats(id), took
 end
 
+-- POSTs a body of n bytes to the proxy, one byte every gap seconds (the
+-- first with the head), and waits at most wait seconds for the answer:
+-- its status (nil for none) and the seconds from the request's first
+-- byte to the answer's.
+local function drip(path, n, gap, wait)
+  local host, port = BASE:match("^http://([^:/]+):(%d+)")
+  local sock = socket.tcp()
+  sock:settimeout(2)
+  assert(sock:connect(host, tonumber(port)))
+  local body = ('{"To_Account":"x","Pad":"%s"}'):format(("x"):rep(n - 27))
+  local t0 = socket.gettime()
+  assert(sock:send(("POST %s HTTP/1.1\r\nHost: %s:%s\r\n" ..
+    "Content-Type: application/json\r\nContent-Length: %d\r\n\r\n"):format(
+    path, host, port, #body)))
+  local sent = 0
+  while socket.gettime() - t0 < wait do
+    if sent < #body then
+      sent = sent + 1
+      sock:send(body:sub(sent, sent))
+    end
+    if socket.select({ sock }, nil, gap)[1] then
+      local line = sock:receive("*l")
+      local took = socket.gettime() - t0
+      sock:close()
+      return line and tonumber(line:match("^HTTP/1%.1 (%d%d%d)")), took
+    end
+  end
+  sock:close()
+  return nil, socket.gettime() - t0
+end
+
 -- A JSON request body of about n bytes.
 local function body_of(n)
   local head = '{"To_Account":"x","Pad":"'
@@ -109,6 +140,27 @@ describe("the deadline", function()
     end)
   end
 
+  it("counts from the start of the request, before its body came", function()
+    -- 30 bytes over 0.9 s, then an upstream that never answers: the
+    -- answer at the deadline, 1 s after the first byte.
+    local id = "drip-start-" .. RUN
+    local status, took = drip("/fault/v4/profile/portrait_get?scenario=hang&id=" ..
+      id, 30, 0.031, 5)
+    assert.equal(504, status)
+    assert.truthy(took >= DEADLINE - 0.05, took)
+    assert.truthy(took < BOUND, took)
+  end)
+
+  it("answers a client that drips its body past the deadline, at the deadline", function()
+    -- 100 bytes, one every 0.1 s: the body would take 10 s.
+    local id = "drip-long-" .. RUN
+    local status, took = drip("/fault/v4/profile/portrait_get?scenario=ok&id=" ..
+      id, 100, 0.1, 5)
+    assert.equal(504, status)
+    assert.truthy(took < BOUND, took)
+    assert.equal(0, stats(id).attempts)
+  end)
+
   it("lets an attempt that fits run to its answer", function()
     local status, body, _, record = im("/fault", "slow", nil, "&delay=0.2")
     assert.equal(200, status)
@@ -172,6 +224,24 @@ describe("the upstream connection", function()
     assert.equal(20, after.requests - before.requests)
     -- Two workers, one pool each: all but the first request of each reuse.
     assert.truthy(after.reused - before.reused >= 15, after.reused - before.reused)
+  end)
+
+  it("over TLS accepts a certificate a trusted CA signed for its address", function()
+    -- /tlsca trusts the CA run.sh made (lua_ssl_trusted_certificate) and
+    -- verifies the chain and the name (127.0.0.1).
+    local status, body, headers, record = im("/tlsca", "ok")
+    assert.equal(200, status)
+    assert.equal("OK", body.ActionStatus)
+    assert.equal("1", headers["x-imerr-attempts"])
+    assert.equal(1, record.attempts)
+  end)
+
+  it("over TLS refuses a certificate the trusted CA signed for another name", function()
+    local status, body, _, record = im("/tlsname", "ok")
+    assert.equal(502, status)
+    assert.equal("connect", body.transport)
+    assert.truthy(body.info:find("^TLS: "), body.info)
+    assert.equal(0, record.attempts)
   end)
 
   it("over TLS refuses a certificate no trusted CA signed", function()

@@ -108,6 +108,60 @@ local RAW = {
   garbage = { "SSH-2.0-OpenSSH_9.2\r\n" },
 }
 
+-- A complete 200 answer whose Echo is the request body: the specs mark
+-- each request's body, so a client handed another's answer shows it.
+local function echo_answer(body)
+  local text = envelope(0, "", { Echo = body })
+  return HEAD .. "Content-Length: " .. #text .. "\r\n\r\n" .. text
+end
+
+-- Hostile upstreams, built from the request body. Each answers in a way
+-- that leaves bytes on the connection after what a careless client takes
+-- for the end of the answer; those bytes come 0.3 s later, once the
+-- connection is back in the proxy's pool, and are the answer to this
+-- request: the next request on the connection would read them as its own.
+local LATE = 0.3
+local HOSTILE = {
+  -- Interim answers, then the final one.
+  early_hints = function(body)
+    return { "HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\n",
+      LATE, echo_answer(body), "wait" }
+  end,
+  continue = function(body)
+    return { "HTTP/1.1 100 Continue\r\n\r\n", LATE, echo_answer(body), "wait" }
+  end,
+  -- A 204 that carries a body (an answer in its own right).
+  nocontent_body = function(body)
+    return { "HTTP/1.1 204 No Content\r\n\r\n", LATE, echo_answer(body),
+      "wait" }
+  end,
+  -- Transfer-Encoding and Content-Length both, then extra bytes.
+  te_cl = function(body)
+    local text = envelope(0, "", { Echo = body })
+    return { HEAD .. "Transfer-Encoding: chunked\r\nContent-Length: " ..
+      #text .. "\r\n\r\n" .. ("%x\r\n"):format(#text) .. text ..
+      "\r\n0\r\n\r\n", LATE, echo_answer(body), "wait" }
+  end,
+  -- Connection as a list of tokens: "keep-alive, close" means close.
+  conn_list = function(body)
+    local text = envelope(0, "", { Echo = body })
+    return { HEAD .. "Connection: keep-alive, Close\r\nContent-Length: " ..
+      #text .. "\r\n\r\n" .. text, LATE, echo_answer(body), "wait" }
+  end,
+  -- The echo, padded to ?size= bytes, sent in chunks of one byte each
+  -- (six bytes on the wire per byte of body), then close (said, so that
+  -- the connection is not taken for another request as it closes).
+  chunks1 = function(body)
+    local size = tonumber(ngx.var.arg_size) or 0
+    local text = envelope(0, "", { Echo = body, Pad = "" })
+    text = text:gsub('"Pad":""', '"Pad":"' .. ("x"):rep(size - #text) .. '"')
+    local t = { HEAD, "Connection: close\r\nTransfer-Encoding: chunked\r\n\r\n" }
+    for i = 1, #text do t[#t + 1] = "1\r\n" .. text:sub(i, i) .. "\r\n" end
+    t[#t + 1] = "0\r\n\r\n"
+    return { table.concat(t) }
+  end,
+}
+
 local function raw(steps)
   ngx.req.read_body()
   local sock = assert(ngx.req.socket(true))
@@ -127,7 +181,9 @@ function _M.handle()
   local id = ngx.var.arg_id or "none"
   local name = ngx.var.arg_scenario or "ok"
   local scenario = SCENARIOS[name]
-  if not scenario and not RAW[name] then return ngx.exit(400) end
+  if not scenario and not RAW[name] and not HOSTILE[name] then
+    return ngx.exit(400)
+  end
   local mock = ngx.shared.mock
   local n = mock:incr(id, 1, 0)
   mock:set(id .. ":" .. n, ngx.now())
@@ -136,6 +192,10 @@ function _M.handle()
   if reused then mock:incr("reused", 1, 0) end
   mock:incr("requests", 1, 0)
   if RAW[name] then return raw(RAW[name]) end
+  if HOSTILE[name] then
+    ngx.req.read_body()
+    return raw(HOSTILE[name](ngx.req.get_body_data() or ""))
+  end
   local status, body = scenario(n)
   ngx.status = status
   ngx.print(body)

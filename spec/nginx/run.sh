@@ -12,16 +12,40 @@ nginx_setup nginx || exit 1
 cp -r "$root"/examples/openresty/lua/. "$prefix/lua/"
 cp "$root/spec/nginx/mock.lua" "$prefix/lua/"
 
-# A self-signed certificate for the TLS mock (no CA the proxy trusts).
-openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 \
-  -keyout "$prefix/conf/mock.key" -out "$prefix/conf/mock.crt" \
-  >"$work/openssl.log" 2>&1 || { cat "$work/openssl.log"; exit 1; }
+# Certificates for the TLS mocks: a self-signed one (no CA the proxy
+# trusts); and a CA of the test's own, which signs one for the mock's
+# address and one for another name.
+ssl() {
+  openssl "$@" >>"$work/openssl.log" 2>&1 ||
+    { cat "$work/openssl.log"; exit 1; }
+}
+conf=$prefix/conf
+ssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 \
+  -keyout "$conf/mock.key" -out "$conf/mock.crt"
+ssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=imerr test CA" \
+  -addext basicConstraints=critical,CA:TRUE \
+  -addext keyUsage=critical,keyCertSign,cRLSign \
+  -keyout "$conf/ca.key" -out "$conf/ca.crt"
+# sign NAME CN SAN: NAME.key and NAME.crt, signed by the CA.
+sign() {
+  ssl req -newkey rsa:2048 -nodes -subj "/CN=$2" -keyout "$conf/$1.key" \
+    -out "$conf/$1.csr"
+  ssl x509 -req -in "$conf/$1.csr" -CA "$conf/ca.crt" -CAkey "$conf/ca.key" \
+    -set_serial "$RANDOM" -days 2 -extfile <(echo "subjectAltName=$3") \
+    -out "$conf/$1.crt"
+}
+# nginx checks the name with X509_check_host, which reads DNS names (and
+# the CN when there are none), never IP addresses: the address is also
+# written as a DNS name.
+sign signed 127.0.0.1 IP:127.0.0.1,DNS:127.0.0.1,DNS:localhost
+sign other other.test DNS:other.test
 
 # The example configuration, pointed at the mock, with delays scaled down
 # and jitter off so that the specs can check the gaps between attempts,
 # and the test locations of locations.conf.
 configure() {
-  local port=$1 mock=$(($1 + 1)) tls=$(($1 + 2))
+  local port=$1 mock=$(($1 + 1)) tls=$(($1 + 2)) signed=$(($1 + 3)) \
+    other=$(($1 + 4))
   sed -e "s/listen 127.0.0.1:8080;/listen 127.0.0.1:$port;/" \
     -e "s|set \$imerr_upstream .*|set \$imerr_upstream http://127.0.0.1:$mock;|" \
     -e "s/set \$imerr_base .*/set \$imerr_base 0.002;/" \
@@ -32,13 +56,16 @@ configure() {
     -e "s|^    location = /metrics {|    include locations.conf;\n\n&|" \
     "$root/examples/openresty/nginx.conf" >"$prefix/conf/nginx.conf"
   sed -e "s/@MOCK_PORT@/$mock/" -e "s/@TLS_PORT@/$tls/" \
-    -e "s|@CERT@|$prefix/conf/mock.crt|" -e "s|@KEY@|$prefix/conf/mock.key|" \
-    "$root/spec/nginx/mock.conf" >"$prefix/conf/mock.conf"
-  sed -e "s/@TLS_PORT@/$tls/" "$root/spec/nginx/locations.conf" \
-    >"$prefix/conf/locations.conf"
+    -e "s/@SIGNED_PORT@/$signed/" -e "s/@OTHER_PORT@/$other/" \
+    -e "s|@CONF@|$conf|" "$root/spec/nginx/mock.conf" >"$conf/mock.conf"
+  sed -e "s/@MOCK_PORT@/$mock/" -e "s/@TLS_PORT@/$tls/" \
+    -e "s/@SIGNED_PORT@/$signed/" -e "s/@OTHER_PORT@/$other/" \
+    -e "s|@CONF@|$conf|" "$root/spec/nginx/locations.conf" \
+    >"$conf/locations.conf"
 }
 
-# Start on free ports: the proxy's, the mock's next to it, the TLS mock's.
+# Start on free ports: the proxy's, the mock's next to it, then the TLS
+# mocks' (self-signed, CA-signed, CA-signed for another name).
 nginx_start configure || exit 1
 echo "nginx $(nginx -v 2>&1 | sed 's/.*\///') on $url, pid $(cat "$pid_file")"
 

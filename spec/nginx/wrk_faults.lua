@@ -1,9 +1,10 @@
 -- wrk script: POSTs to the /fault/ location, cycling through the mock's
--- faulty upstreams (and some healthy ones).
+-- faulty and hostile upstreams (and some healthy ones).
 -- luacheck: globals wrk request
 local SCENARIOS = { "ok", "cut", "cut_chunked", "short", "short_hang", "hang",
   "drip", "slow&delay=0.2", "slow&delay=0.7", "big", "big_length", "garbage",
-  "flaky", "throttled", "echo", "wordy", "ok", "partial" }
+  "flaky", "throttled", "echo", "wordy", "ok", "partial", "early_hints",
+  "continue", "nocontent_body", "te_cl", "conn_list", "chunks1&size=4096" }
 local n = 0
 
 wrk.method = "POST"

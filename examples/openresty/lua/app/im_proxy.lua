@@ -149,13 +149,24 @@ end
 
 --- Content phase of /v4/.
 function _M.handle()
-  local body, berr = http.request_body()
+  local var = ngx.var
+  local s = settings(var)
+  -- From the request's start: a client that drips its body spends the
+  -- deadline too, and is answered when it passes.
+  local deadline = ngx.req.start_time() + s.deadline
+  local body, berr, bkind = http.request_body(deadline)
   if not body then
+    if bkind == "timeout" then
+      return fail(transport_error({ kind = "timeout", message = berr }), 0,
+        "deadline")
+    end
+    if bkind == "read" then
+      ngx.log(ngx.INFO, "imerr: ", berr)
+      return refuse(400, "request_body", "the request body was cut")
+    end
     ngx.log(ngx.ERR, "imerr: ", berr)
     return refuse(500, "request_body", "the request body was not read")
   end
-  local var = ngx.var
-  local s = settings(var)
   -- ngx.var.uri is decoded: %0D%0A would become a line break in the
   -- request sent upstream.
   local path = var.uri
@@ -170,7 +181,6 @@ function _M.handle()
   local attempts = s.policy:start { api = api } or
     s.policy:start { idempotent = false }
   local limiter = limit.get(var, api)
-  local deadline = ngx.now() + s.deadline
   local err, why
   while true do
     local stop = attempt_end(s, deadline)
