@@ -1,7 +1,8 @@
 -- The pages run: every ```lua block of README.md and docs/*.md runs in a
 -- fresh interpreter (the one under test, with the paths busted gives it)
 -- and must print what its `-->` marks show; every ```lua-openresty block
--- must be an excerpt of the file it names; links must lead somewhere.
+-- must be an excerpt of the file it names; the imerr sessions of
+-- docs/cli.md must print what they show; links must lead somewhere.
 -- Then tools/docs_snippets.lua itself, on pages written to pass and to
 -- fail it.
 local snippets = require "docs_snippets"
@@ -48,6 +49,41 @@ describe("the pages' Lua blocks", function()
         local where = page .. ":" .. block.line
         it(where .. " runs and prints what it shows", function()
           local problem = check(block, page)
+          assert(problem == nil, where .. ": " .. tostring(problem))
+        end)
+      end
+    end
+  end
+end)
+
+-- The commands of a ```text block that shows a shell session: each
+-- "$ imerr ARGS" line and the lines it prints, up to the next "$ ".
+local function sessions(text)
+  local out, cur = {}, nil
+  for line in text:gmatch("([^\n]*)\n") do
+    local args = line:match("^%$ imerr%s*(.*)$")
+    if args then
+      cur = { args = args, shown = {} }
+      out[#out + 1] = cur
+    elseif cur then
+      cur.shown[#cur.shown + 1] = line
+    end
+  end
+  return out
+end
+
+describe("the imerr sessions of docs/cli.md", function()
+  local cli = require "cli_run"
+  for _, block in ipairs(snippets.blocks(read("docs/cli.md"))) do
+    if block.lang == "text" then
+      for _, s in ipairs(sessions(block.text)) do
+        local where = "docs/cli.md:" .. block.line .. ": imerr " .. s.args
+        it(where .. " prints what it shows", function()
+          local args = {}
+          for a in s.args:gmatch("%S+") do args[#args + 1] = a end
+          local out, err, status = cli.run(args)
+          assert(status == 0, where .. ": exit " .. tostring(status) .. err)
+          local problem = snippets.compare(s.shown, out)
           assert(problem == nil, where .. ": " .. tostring(problem))
         end)
       end
