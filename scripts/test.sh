@@ -211,6 +211,7 @@ stage release-rock-5.1 release_rock 5.1
 stage release-tarball release_tarball
 stage luarocks-lint lint_rockspecs
 stage openresty bash spec/nginx/run.sh
+stage quickstart bash spec/quickstart.sh
 stage redis bash spec/fleet/redis.sh "$BUILD"
 stage fleet-nginx bash spec/fleet/nginx.sh
 stage asan-ubsan asan
