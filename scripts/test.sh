@@ -80,7 +80,7 @@ check_tree() {
         assert(sig.callback_sign("xxxxyyyy", 1669872112):find("^17773bc3"))
         print("installed imerr " .. imerr._VERSION .. " works under " .. _VERSION)'
   ) || return 1
-  # The rock's folder is named after its version: 1.1.0-1, scm-1.
+  # The rock's folder is named after its version: 2.0.0-1, scm-1.
   for page in "$tree/lib/luarocks/rocks-$version/imerr/"*/doc/imerr.1; do :; done
   [ -f "$page" ] ||
     { echo "no man page in the rock"; return 1; }
