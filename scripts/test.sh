@@ -76,6 +76,19 @@ check_tree() {
         assert(so and so:find(os.getenv("IMERR_TREE"), 1, true), so)
         assert(imerr.name(70001) == "ERR_SVR_ACCOUNT_USERSIG_EXPIRED")
         assert(imerr.count == 594)
+        -- Plain tables in every Lua: cjson, pairs and # see every field.
+        local cjson = require "cjson"
+        local row = cjson.decode(cjson.encode(imerr.lookup(70001)))
+        assert(row.name == "ERR_SVR_ACCOUNT_USERSIG_EXPIRED" and
+          row.message ~= nil and row.hint.reason == "auth", "cjson row")
+        local n = 0
+        for _ in pairs(imerr.reasons) do n = n + 1 end
+        assert(n > 0 and #imerr.reasons_list == n, "reasons_list")
+        local fields = 0
+        for _ in pairs(require("imerr.api").get("v4/openim/sendmsg")) do
+          fields = fields + 1
+        end
+        assert(fields >= 8, "catalogue row fields")
         local sig = require "imerr.sig" -- Tencent callback page example
         assert(sig.callback_sign("xxxxyyyy", 1669872112):find("^17773bc3"))
         print("installed imerr " .. imerr._VERSION .. " works under " .. _VERSION)'
