@@ -42,15 +42,29 @@ local function check(block, page)
     " (" .. page .. ")"
 end
 
+-- CMake builds imerr.sig_core only where OpenSSL and zlib are found, and
+-- says IMERR_SIG_BUILT=OFF where it did not: there the blocks that use
+-- imerr.sig cannot run, and are pending (spec/pending_allowed.lua).
+local SIG_BUILT = os.getenv("IMERR_SIG_BUILT") ~= "OFF"
+
+local function needs_sig(block)
+  return block.lang == "lua" and (block.text:find("imerr.sig", 1, true) or
+    block.text:find("callback.verify", 1, true)) ~= nil
+end
+
 describe("the pages' Lua blocks", function()
   for _, page in ipairs(pages()) do
     for _, block in ipairs(snippets.blocks(read(page))) do
       if block.lang:match("^lua") then
         local where = page .. ":" .. block.line
-        it(where .. " runs and prints what it shows", function()
-          local problem = check(block, page)
-          assert(problem == nil, where .. ": " .. tostring(problem))
-        end)
+        if needs_sig(block) and not SIG_BUILT then
+          pending(where .. " needs imerr.sig_core, not built here")
+        else
+          it(where .. " runs and prints what it shows", function()
+            local problem = check(block, page)
+            assert(problem == nil, where .. ": " .. tostring(problem))
+          end)
+        end
       end
     end
   end
