@@ -6,11 +6,13 @@
 -- @module imerr.rest
 local rows = require "imerr._rows"
 local hints = require "imerr._hint"
-local api = require "imerr.api"
-local json = require "imerr._json"
+-- imerr._json, loaded by the first text to clean (require stays cheap).
+local json
 local new_error = require("imerr._error").new
 local quote = require("imerr._private").quote
-local api_row = require("imerr._catalogue").row
+-- The catalogue's private rows (imerr._catalogue), loaded by the first
+-- check given an api.
+local api_row
 
 local type, pcall, tostring = type, pcall, tostring
 local floor = math.floor
@@ -60,6 +62,7 @@ local default_decode = find_decoder()
 -- A text of the answer as check gives it out: cut first (bounded work),
 -- then made UTF-8 (a bad byte becomes three), then cut again.
 local function clean(s)
+  json = json or require "imerr._json"
   return json.truncate(json.utf8(s:sub(1, MAX_INFO + 1)), MAX_INFO)
 end
 
@@ -159,7 +162,7 @@ local LIST_NAMES
 local function list_names()
   if LIST_NAMES then return LIST_NAMES end
   local names_of = {}
-  for _, row in api.each() do
+  for _, row in require("imerr.api").each() do
     for _, spec in ipairs(row.items) do
       for step, key in ipairs(spec.path) do
         if spec.arrays[step] and not spec.bare then names_of[key] = true end
@@ -586,6 +589,7 @@ function _M.check(answer, opts)
   if path == false then
     return nil, error_table(INVALID, nil, nil, decode)
   end
+  if path and not api_row then api_row = require("imerr._catalogue").row end
   local row = path and api_row(path)
   if type(answer) == "string" then
     local v, err = decode_text(answer, decode)
