@@ -40,6 +40,9 @@ local function line(err)
 end
 
 local MT = { __tostring = line }
+--- The metatable itself, for modules that make many error tables in one
+-- constructor call each.
+_M.MT = MT
 
 --- Gives t the error metatable and returns it.
 function _M.new(t) return setmetatable(t, MT) end

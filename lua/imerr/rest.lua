@@ -8,13 +8,16 @@ local rows = require "imerr._rows"
 local hints = require "imerr._hint"
 -- imerr._json, loaded by the first text to clean (require stays cheap).
 local json
-local new_error = require("imerr._error").new
+local ERROR_MT = require("imerr._error").MT
 local quote = require("imerr._private").quote
 -- The catalogue's private rows (imerr._catalogue), loaded by the first
 -- check given an api.
 local api_row
 
-local type, pcall, tostring = type, pcall, tostring
+local type, pcall, tostring, getmetatable = type, pcall, tostring,
+  getmetatable
+local setmetatable = setmetatable
+local find = string.find
 local floor = math.floor
 local rawget, next, huge = rawget, next, math.huge
 -- JSON decoders give floats: 70107.0 reads better as 70107.
@@ -42,12 +45,16 @@ _M.MAX_ITEMS = MAX_ITEMS
 
 -- The first JSON decoder available: a private cjson instance (so its
 -- settings never touch other users of cjson), else dkjson.
+-- plain_decode is that cjson instance's decode, whose tables never have
+-- a metatable: what it made is read by index, never through rawget.
+local plain_decode
 local function find_decoder()
   local ok, cjson = pcall(require, "cjson.safe")
   if ok and type(cjson) == "table" and cjson.new then
     local inst = cjson.new()
     inst.decode_max_depth(MAX_DEPTH)
-    return inst.decode
+    plain_decode = inst.decode
+    return plain_decode
   end
   local has_dk, dkjson = pcall(require, "dkjson")
   if has_dk and type(dkjson) == "table" then
@@ -70,9 +77,23 @@ end
 -- most 64 of them.
 local cleaned, cleaned_count = {}, 0
 
+-- Whether s is valid UTF-8 by RFC 3629 (no overlong forms, surrogates or
+-- codes above U+10FFFF): Lua 5.4's utf8.len checks exactly that, in C,
+-- for a third of what a pattern costs; elsewhere, plain ASCII.
+local utf8_len = _VERSION == "Lua 5.4" and not rawget(_G, "jit") and
+  rawget(_G, "utf8").len
+
 local function bounded(s)
   local c = cleaned[s]
   if c then return c end
+  -- Most texts are short and valid: as they are, no copy.
+  if #s <= MAX_INFO then
+    if utf8_len then
+      if utf8_len(s) then return s end
+    elseif not find(s, "[\128-\255]") then
+      return s
+    end
+  end
   c = clean(s)
   if #s <= MAX_INFO then
     if cleaned_count >= 64 then cleaned, cleaned_count = {}, 0 end
@@ -92,13 +113,17 @@ local function clean_id(v)
   end
 end
 
--- A fresh error table: a hint's fields, with the code, name and info.
-local function error_table(hint, code, name, info)
+-- A fresh error table: a hint's fields, with the code, name and info;
+-- for a failed item also its id, list and account (one table made whole:
+-- a batch makes thousands).
+local function error_table(hint, code, name, info, id, list)
   if info then info = bounded(info) end
-  return new_error { code = code, name = name, info = info,
+  return setmetatable({ code = code, name = name, info = info,
     class = hint.class, reason = hint.reason, action = hint.action,
     http_status = hint.http_status, severity = hint.severity,
-    min_delay = hint.min_delay, ambiguous = hint.ambiguous }
+    min_delay = hint.min_delay, ambiguous = hint.ambiguous,
+    id = id, list = list, account = type(id) == "string" and id or nil },
+    ERROR_MT)
 end
 
 -- The private hints of what has no row (error tables are made from
@@ -122,7 +147,7 @@ local function is_code(v)
 end
 
 -- An error table for a code, with its hint.
-local function failure(code, info)
+local function failure(code, info, id, list)
   local i = index[code]
   if i then
     code = codes[i]
@@ -132,7 +157,7 @@ local function failure(code, info)
   end
   if i and not names then names = rows.texts().names end
   return error_table(i and hint_of[codes[i]] or UNKNOWN, code,
-    i and names[i], type(info) == "string" and info or nil)
+    i and names[i], type(info) == "string" and info or nil, id, list)
 end
 
 ---------------------------------------------------------------------------
@@ -173,21 +198,29 @@ local function list_names()
   return names_of
 end
 
-local function id_of(item, paths)
+-- Items are read raw: a table's metatable gets no say in what the answer
+-- holds. An item without one (plain: as decoders make them) is read by
+-- index, which costs less than a call of rawget: a batch has many items.
+local function id_of(item, paths, plain)
   for i = 1, #paths do
-    local v, path = item, paths[i]
-    for j = 1, #path do
+    local path = paths[i]
+    local v
+    if plain then v = item[path[1]] else v = rawget(item, path[1]) end
+    for j = 2, #path do
       if type(v) ~= "table" then break end
       v = rawget(v, path[j])
     end
-    local id = clean_id(v)
-    if id ~= nil then return id, v end
+    if v ~= nil then
+      local id = clean_id(v)
+      if id ~= nil then return id, v end
+    end
   end
 end
 
-local function info_of(item)
+local function info_of(item, plain)
   for i = 1, #INFO_KEYS do
-    local v = rawget(item, INFO_KEYS[i])
+    local v
+    if plain then v = item[INFO_KEYS[i]] else v = rawget(item, INFO_KEYS[i]) end
     if type(v) == "string" then return v end
   end
 end
@@ -196,18 +229,22 @@ end
 -- entries left unread when that ran out (and the first list cut), whether
 -- anything could not be read, and the ids reported (kept only when a bare
 -- list may name them again).
-local function new_reading(max_items)
+local function new_reading(max_items, plain)
   return { out = {}, ids = nil, budget = max_items, skipped = 0,
+    plain = plain,
     cut_list = nil, unreadable = false }
 end
 
 -- id is a clean id (clean_id) or nil, raw the id as the answer gives it
 -- (two long ids may be cut alike: each is reported); list a bounded name.
 local function add(r, f, id, list, raw)
-  f.id, f.list = id, list
-  if type(id) == "string" then f.account = id end
+  if f.list == nil then
+    f.id, f.list = id, list
+    if type(id) == "string" then f.account = id end
+  end
   if id ~= nil and r.ids then r.ids[raw == nil and id or raw] = true end
-  r.out[#r.out + 1] = f
+  local out = r.out
+  out[#out + 1] = f
 end
 
 -- A part of the answer that cannot be read: a bad_response failure, and
@@ -242,25 +279,51 @@ local function read_item(r, item, i, name, key, paths, fail)
     add_broken(r, name .. " item " .. i .. " is not an object", nil, name)
     return
   end
-  local code, f = rawget(item, key), nil
+  local plain = r.plain or getmetatable(item) == nil
+  local code, f
+  if plain then code = item[key] else code = rawget(item, key) end
+  if code == 0 and not fail then return end
   if fail then
     if type(code) ~= "number" then
       r.unreadable = true
       f = broken(name .. " item " .. i .. " has no numeric " .. key)
     elseif fail[code] then
-      f = error_table(UNKNOWN, nil, nil, info_of(item))
+      local id, raw = id_of(item, paths, plain)
+      f = error_table(UNKNOWN, nil, nil, info_of(item, plain), id, name)
       f.status = code
+      return add(r, f, id, name, raw)
     end
-  elseif code ~= 0 then
-    if is_code(code) then
-      f = failure(code, info_of(item))
-    else
-      r.unreadable = true
-      f = broken(name .. " item " .. i .. " has no valid " .. key)
-    end
+  elseif index[code] then
+    -- A code of the table, the common failure: made inline (a batch makes
+    -- thousands; every call counts).
+    local id, raw = id_of(item, paths, plain)
+    local info = plain and item.ErrorInfo
+    if type(info) ~= "string" then info = info_of(item, plain) end
+    if info then info = cleaned[info] or bounded(info) end
+    local row = index[code]
+    if not names then names = rows.texts().names end
+    code = codes[row]
+    local hint = hint_of[code]
+    if id ~= nil and r.ids then r.ids[raw == nil and id or raw] = true end
+    local out = r.out
+    out[#out + 1] = setmetatable({ code = code, name = names[row],
+      info = info, class = hint.class, reason = hint.reason,
+      action = hint.action, http_status = hint.http_status,
+      severity = hint.severity, min_delay = hint.min_delay,
+      ambiguous = hint.ambiguous, id = id, list = name,
+      account = type(id) == "string" and id or nil }, ERROR_MT)
+    return
+  elseif is_code(code) then
+    local id, raw = id_of(item, paths, plain)
+    local info = plain and item.ErrorInfo
+    if type(info) ~= "string" then info = info_of(item, plain) end
+    return add(r, failure(code, info, id, name), id, name, raw)
+  else
+    r.unreadable = true
+    f = broken(name .. " item " .. i .. " has no valid " .. key)
   end
   if f then
-    local id, raw = id_of(item, paths)
+    local id, raw = id_of(item, paths, plain)
     add(r, f, id, name, raw)
   end
 end
@@ -291,10 +354,12 @@ local function walk(r, node, spec, step)
     return add_broken(r, key .. " is an object, not a list", nil, spec.name)
   end
   local n, last = len(v), step == #spec.path
+  local plain = r.plain or getmetatable(v) == nil
   for i = 1, n do
     if r.budget <= 0 then return cut(r, n - i + 1, spec.name) end
     r.budget = r.budget - 1
-    local item = rawget(v, i)
+    local item
+    if plain then item = v[i] else item = rawget(v, i) end
     if last then
       read_item(r, item, i, spec.name, spec.code, spec.id, spec.fail)
     elseif type(item) ~= "table" then
@@ -457,7 +522,7 @@ local function decode_text(text, decode)
   if not ok or v == nil then
     return nil, "answer is not JSON: " .. tostring(ok and err or v):sub(1, 200)
   end
-  return v
+  return v, nil, decode == plain_decode
 end
 
 
@@ -504,19 +569,19 @@ end
 -- some part of the answer could not be read (a failure may be missing).
 -- A reading cut short by the budget ends with a marker: a bad_response
 -- failure whose truncated field counts the entries left unread.
-local function item_failures(answer, row, max_items)
+local function item_failures(answer, row, max_items, plain)
   local r
   if row then
     if #row.items > 0 then
-      r = new_reading(max_items)
+      r = new_reading(max_items, plain)
       catalogued(r, answer, row)
     end
   elseif holds_table(answer) then
-    r = new_reading(max_items)
+    r = new_reading(max_items, plain)
     discovered(r, answer)
   end
   if rawget(answer, "MsgDropReason") ~= nil then
-    r = r or new_reading(max_items)
+    r = r or new_reading(max_items, plain)
     read_drop(r, answer)
   end
   if not r then return nil, false end
@@ -591,8 +656,10 @@ function _M.check(answer, opts)
   end
   if path and not api_row then api_row = require("imerr._catalogue").row end
   local row = path and api_row(path)
+  local plain = false
   if type(answer) == "string" then
-    local v, err = decode_text(answer, decode)
+    local v, err
+    v, err, plain = decode_text(answer, decode)
     if v == nil then return nil, broken(err) end
     answer = v
   end
@@ -609,7 +676,7 @@ function _M.check(answer, opts)
   if status == nil and kind == "no_status" then
     status = code == 0 and "OK" or "FAIL"
   end
-  local failures, unreadable = item_failures(answer, row, max_items)
+  local failures, unreadable = item_failures(answer, row, max_items, plain)
   local not_partial
   if status == "SomeError" then
     -- Anything but a partial success is read like a FAIL: by its code.
