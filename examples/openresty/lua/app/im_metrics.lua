@@ -158,13 +158,14 @@ end
 -- nginx adds the request line (and its query, with the caller's usersig)
 -- to messages logged while serving a request.
 local warned = false
-local function log_full(name, err)
+local function log_full(err)
   if warned then return end
   warned = true
   ngx.timer.at(0, function()
-    ngx.log(ngx.WARN, "imerr metrics: shared dict ", name, " is full (",
-      err, "): new series are dropped and counted in ",
-      "imerr_metrics_dropped_total; make it larger")
+    ngx.log(ngx.WARN, "imerr metrics: cannot count (", tostring(err),
+      "): new series are dropped and counted in ",
+      "imerr_metrics_dropped_total; make lua_shared_dict imerr_metrics ",
+      "larger")
   end)
 end
 
@@ -173,7 +174,7 @@ local DROPPED = "dropped"
 local function drop(dict, err)
   -- An existing number is changed in place: this needs no memory.
   if not dict:incr(DROPPED, 1) then dict:safe_add(DROPPED, 1) end
-  log_full("imerr_metrics", err)
+  log_full(err)
 end
 
 -- Adds n to key: incr when the key is there (no memory needed), else
@@ -266,7 +267,7 @@ end
 function _M.count(rec, dict)
   dict = dict or ngx.shared.imerr_metrics
   local ok, err = pcall(count, dict, rec)
-  if not ok then log_full("imerr_metrics", err) end
+  if not ok then log_full(err) end
 end
 
 --- Counts one answer of the callback endpoint: command (CallbackCommand,
@@ -275,7 +276,7 @@ function _M.callback(command, answer, dict)
   dict = dict or ngx.shared.imerr_metrics
   local key = "c" .. (COMMAND[command] or 0) .. "|" .. (ANSWER[answer] or 5)
   local ok, err = pcall(bump, dict, key, 1)
-  if not ok then log_full("imerr_metrics", err) end
+  if not ok then log_full(err) end
 end
 
 --- init_by_lua: the dropped counter exists before any request, so that
@@ -449,6 +450,7 @@ end
 function _M.serve()
   local text = _M.text()
   ngx.header["Content-Type"] = "text/plain; version=0.0.4; charset=utf-8"
+  ngx.header["Content-Length"] = #text
   ngx.print(text)
 end
 
