@@ -100,7 +100,10 @@ echo "$(prometheus --version 2>&1 | head -1) on $prom, pid $prom_pid"
 failed=0
 cd "$root" || exit 1
 IMERR_NGINX=$url IMERR_MOCK=$mock IMERR_PROM=$prom IMERR_LOGS=$logs \
-  busted --lua=lua5.4 --pattern=_test spec/prometheus || failed=1
+  busted --lua=lua5.4 --pattern=_test spec/prometheus || {
+    failed=1
+    [ -n "${IMERR_KEEP_LOGS:-}" ] && cp -r "$logs" "$IMERR_KEEP_LOGS"
+  }
 
 # The proxy's ok requests as /metrics counts them, the request log's
 # lines, and the mock's requests (one attempt each).
