@@ -142,7 +142,7 @@ local function throttled()
 end
 
 local function refuse(rec, status, reason, info)
-  rec.error_type = reason
+  rec.outcome, rec.error_type = "invalid", reason
   ngx.status = status
   ngx.header["Content-Type"] = "application/json"
   ngx.say(cjson.encode({ reason = reason, info = info }))
@@ -160,9 +160,9 @@ end
 --- Content phase of /v4/.
 function _M.handle()
   local var = ngx.var
-  -- What the log phase counts and logs; "invalid" until an attempt is
-  -- made or the request is refused for the rate limit or the deadline.
-  local rec = { api = metrics.api_index(var.uri), outcome = "invalid",
+  -- What the log phase counts and logs: "failed" unless an answer or a
+  -- refusal of the proxy's says otherwise (a handler that raised failed).
+  local rec = { api = metrics.api_index(var.uri), outcome = "failed",
     attempts = 0, durations = {}, errors = {} }
   ngx.ctx.imerr = rec
   local s = settings(var)
