@@ -225,6 +225,7 @@ stage release-tarball release_tarball
 stage luarocks-lint lint_rockspecs
 stage openresty bash spec/nginx/run.sh
 stage quickstart bash spec/quickstart.sh
+stage prometheus bash spec/prometheus/run.sh
 stage redis bash spec/fleet/redis.sh "$BUILD"
 stage fleet-nginx bash spec/fleet/nginx.sh
 stage asan-ubsan asan
@@ -246,6 +247,10 @@ awk '/Test command:.*\/fuzz_/ { match($0, /fuzz_[a-z_]+/)
 # imerr.sig against Tencent's Node library, per Lua.
 sed -n 's/^[0-9]*: \(oracle under .*\)$/\1/p' "$BUILD/logs/ctest.log" \
   2>/dev/null
+
+# The metrics under load, and what counting costs.
+grep -h -e "^requests/s (best" -e "^bookkeeping per request" \
+  "$BUILD/logs/prometheus.log" 2>/dev/null | sed 's/^/prometheus stage: /'
 
 # The fleet's admitted counts, on Redis and in nginx.
 grep -ho "fleet: .*" "$BUILD/logs/redis.log" 2>/dev/null
