@@ -7,6 +7,8 @@ local cjson = require "cjson.safe"
 local http = require "app.im_http"
 local metrics = require "app.im_metrics"
 
+local log = require("app.im_log").log
+
 local ngx = ngx
 local type, ipairs = type, ipairs
 
@@ -58,7 +60,7 @@ function _M.handle()
   local body, err = http.request_body()
   ngx.header["Content-Type"] = "application/json"
   if not body then
-    ngx.log(ngx.ERR, "imerr callback: ", err)
+    log(ngx.ERR, "imerr callback: ", err)
     ngx.say(UNREAD)
     metrics.callback(command, "error")
     return

@@ -19,6 +19,8 @@ local reqlog = require "app.im_reqlog"
 local sdkappid = require "app.im_sdkappid"
 local sleep = require "app.im_sleep"
 
+local log = require("app.im_log").log
+
 local ngx = ngx
 local tonumber, concat = tonumber, table.concat
 
@@ -194,10 +196,10 @@ function _M.handle()
         0, "deadline")
     end
     if bkind == "read" then
-      ngx.log(ngx.INFO, "imerr: ", berr)
+      log(ngx.INFO, "imerr: ", berr)
       return refuse(rec, 400, "request_body", "the request body was cut")
     end
-    ngx.log(ngx.ERR, "imerr: ", berr)
+    log(ngx.ERR, "imerr: ", berr)
     return refuse(rec, 500, "request_body", "the request body was not read")
   end
   -- The API's row says whether a repeat is safe; an API the catalogue
@@ -243,7 +245,7 @@ function _M.handle()
       if why == "budget" then rec.refused = "budget" end
       break
     end
-    ngx.log(ngx.INFO, "imerr: retrying after ",
+    log(ngx.INFO, "imerr: retrying after ",
       err.code or err.transport or err.status, " in ", delay, " s")
     sleep.sleep(delay)
   end
