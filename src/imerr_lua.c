@@ -517,6 +517,13 @@ int luaopen_imerr_core(lua_State *L) {
     lua_rawseti(L, -2, k + 1);
   }
   lua_setfield(L, -2, "fields");
+  /* The actions a hint may carry (data/actions.tsv). */
+  lua_createtable(L, IMERR_ACTION_COUNT, 0);
+  for (k = 0; k < IMERR_ACTION_COUNT; k++) {
+    lua_pushstring(L, imerr_actions[k]);
+    lua_rawseti(L, -2, k + 1);
+  }
+  lua_setfield(L, -2, "actions");
   lua_pushinteger(L, IMERR_APIS_COUNT);
   lua_setfield(L, -2, "api_count");
   lua_pushliteral(L, IMERR_VERSION);
