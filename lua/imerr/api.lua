@@ -93,9 +93,9 @@ function _M.endpoint(region)
   return copy
 end
 
---- Iterates over the data centers in data/endpoints.tsv's order, the
--- legacy ones last: for region, endpoint in api.endpoints() (each
--- endpoint a fresh table, as api.endpoint gives it).
+--- Iterates over the data centers in data/endpoints.tsv's order: for
+-- region, endpoint in api.endpoints() (each endpoint a fresh table, as
+-- api.endpoint gives it).
 -- @return an iterator of region, endpoint
 function _M.endpoints()
   local list, i = core.api_endpoints(), 0
