@@ -295,8 +295,15 @@ local function read_item(r, item, i, name, key, paths, fail)
     end
   elseif index[code] then
     -- A code of the table, the common failure: made inline (a batch makes
-    -- thousands; every call counts).
-    local id, raw = id_of(item, paths, plain)
+    -- thousands; every call counts). The common id, a short valid string
+    -- at the first path, is taken as it is (what id_of would give).
+    local p1, id, raw = paths[1], nil, nil
+    if plain and p1 and #p1 == 1 then raw = item[p1[1]] end
+    if not (type(raw) == "string" and utf8_len and #raw <= MAX_INFO and
+      utf8_len(raw)) then
+      raw = nil
+    end
+    if raw then id = raw else id, raw = id_of(item, paths, plain) end
     local info = plain and item.ErrorInfo
     if type(info) ~= "string" then info = info_of(item, plain) end
     if info then info = cleaned[info] or bounded(info) end
@@ -467,10 +474,12 @@ local function discover(r, node, name, depth)
   end
   local list, n = bounded(name .. "[]"), len(node)
   local key = code_key(node)
+  local plain = r.plain
   for i = 1, n do
     if r.budget <= 0 then return cut(r, n - i + 1, list) end
     r.budget = r.budget - 1
-    local item = rawget(node, i)
+    local item
+    if plain then item = node[i] else item = rawget(node, i) end
     if key then
       read_item(r, item, i, list, key, ID_PATHS)
     elseif type(item) == "table" and depth < 4 then
