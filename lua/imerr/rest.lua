@@ -297,13 +297,14 @@ local function read_item(r, item, i, name, key, paths, fail)
     -- A code of the table, the common failure: made inline (a batch makes
     -- thousands; every call counts). The common id, a short valid string
     -- at the first path, is taken as it is (what id_of would give).
-    local p1, id, raw = paths[1], nil, nil
+    local p1, raw = paths[1], nil
     if plain and p1 and #p1 == 1 then raw = item[p1[1]] end
     if not (type(raw) == "string" and utf8_len and #raw <= MAX_INFO and
       utf8_len(raw)) then
       raw = nil
     end
-    if raw then id = raw else id, raw = id_of(item, paths, plain) end
+    local id = raw
+    if not id then id, raw = id_of(item, paths, plain) end
     local info = plain and item.ErrorInfo
     if type(info) ~= "string" then info = info_of(item, plain) end
     if info then info = cleaned[info] or bounded(info) end
