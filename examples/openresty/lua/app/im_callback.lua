@@ -89,7 +89,9 @@ local function guard_of(var)
     g = { unsigned = unsigned }
     log(unsigned and ngx.WARN or ngx.ERR, "imerr callback: no callback ",
       "tokens configured: ", unsigned and "callbacks are taken unsigned " ..
-      "($imerr_callback_unsigned on)" or "every callback is refused")
+      "($imerr_callback_unsigned on)" or "every callback is refused",
+      " (set $imerr_callback_token_file, or the variable ",
+      "$imerr_callback_token_env names, listed in an env line)")
   elseif not tokens then
     g = {}
     log(ngx.ERR, "imerr callback: tokens not read (", where, "): ", err,

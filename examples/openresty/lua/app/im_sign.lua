@@ -43,7 +43,9 @@ local FOREIGN = { status = 403, reason = "foreign_app",
 -- A signer for the key the words of a secret hold, or { err = message }.
 local function build(words, err, app, identifier)
   if not words then
-    return { err = err or "neither the key file nor the variable is set" }
+    -- (false: the variable is unset or blank in this worker)
+    return { err = err or "unset or empty (nginx passes a variable to " ..
+      "its workers only when an env line names it)" }
   end
   if #words ~= 1 then return { err = "the key must be one word" } end
   local canonical, why = sdkappid.canonical(app)
