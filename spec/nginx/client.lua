@@ -22,6 +22,21 @@ function _M.app()
     "&usersig=" .. _M.USERSIG
 end
 
+-- Every answer of the run goes to IMERR_ANSWERS (when run.sh sets it),
+-- which run.sh greps for the key, the tokens and the UserSigs.
+local ANSWERS = os.getenv("IMERR_ANSWERS")
+
+local function record(status, headers, text)
+  if not ANSWERS then return end
+  local f = assert(io.open(ANSWERS, "a"))
+  f:write(tostring(status), "\n")
+  for name, value in pairs(type(headers) == "table" and headers or {}) do
+    f:write(name, ": ", tostring(value), "\n")
+  end
+  f:write(tostring(text), "\n")
+  f:close()
+end
+
 --- GET url, or POST body to it: status, body text, headers.
 function _M.request(url, body, content_type)
   local out = {}
@@ -32,7 +47,22 @@ function _M.request(url, body, content_type)
       ["Content-Length"] = #body },
     sink = ltn12.sink.table(out),
   }
-  return status, table.concat(out), headers
+  local text = table.concat(out)
+  record(status, headers, text)
+  return status, text, headers
+end
+
+--- The SdkAppid, RequestTime and Sign Tencent adds to a callback's query,
+-- signed with the current token of run.sh (or token: "previous", or
+-- "other", one nobody configured) at time (now unless given), as
+-- "&SdkAppid=...&RequestTime=...&Sign=...". The mock signs.
+function _M.signed(token, time)
+  time = time or os.time()
+  local status, sign = _M.request(("%s/mock/sign?token=%s&time=%d"):format(
+    _M.MOCK, token or "current", time))
+  assert(status == 200, "the mock did not sign")
+  return ("&SdkAppid=1400000777&RequestTime=%d&Sign=%s"):format(time,
+    sign:match("%x+"))
 end
 
 -- A connection to nginx kept open between requests: nginx serves all the
@@ -99,6 +129,7 @@ function Connection:post(path, body)
   local text
   text, err = read_body(self.sock, headers)
   if not text then return nil, err end
+  record(status, headers, text)
   return status, text, headers
 end
 

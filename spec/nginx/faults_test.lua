@@ -103,10 +103,11 @@ describe("the callback endpoint with a large body", function()
   for _, path in ipairs { "/im/callback", "/smallbuf/im/callback" } do
     it("rejects a 17 KB message with a forbidden word (" .. path .. ")", function()
       local text = ("all fine here. "):rep(math.floor(17 * 1024 / 15)) .. "a forbidden word"
-      local status, answer = request(BASE .. path, cjson.encode {
-        CallbackCommand = "C2C.CallbackBeforeSendMsg", From_Account = "a",
-        To_Account = "b", MsgBody = { { MsgType = "TIMTextElem",
-          MsgContent = { Text = text } } } })
+      local status, answer = request(BASE .. path .. "?" .. client.signed(),
+        cjson.encode {
+          CallbackCommand = "C2C.CallbackBeforeSendMsg", From_Account = "a",
+          To_Account = "b", MsgBody = { { MsgType = "TIMTextElem",
+            MsgContent = { Text = text } } } })
       assert.equal(200, status)
       assert.equal(120001, cjson.decode(answer).ErrorCode)
     end)

@@ -160,7 +160,7 @@ end)
 describe("the callback endpoint", function()
   local function answer(text)
     local status, body = request(BASE .. "/im/callback?CallbackCommand=" ..
-      "C2C.CallbackBeforeSendMsg", cjson.encode {
+      "C2C.CallbackBeforeSendMsg" .. client.signed(), cjson.encode {
         CallbackCommand = "C2C.CallbackBeforeSendMsg", From_Account = "a",
         To_Account = "b", MsgBody = { { MsgType = "TIMTextElem",
           MsgContent = { Text = text } } } })
@@ -182,7 +182,8 @@ describe("the callback endpoint", function()
   end)
 
   it("answers 400 to a body that is not JSON", function()
-    local status = request(BASE .. "/im/callback", "not json")
+    local status = request(BASE .. "/im/callback?" .. client.signed(),
+      "not json")
     assert.equal(400, status)
   end)
 end)

@@ -1,8 +1,9 @@
 --- A stand-in for the Tencent IM REST API, for the nginx tests: answers
 -- canned envelopes by ?scenario=, counts attempts per ?id= and records
--- when each came.
+-- when each came, and checks the UserSig of the proxy that signs.
 local cjson = require "cjson.safe"
 local retry = require "imerr.retry"
+local sig = require "imerr.sig"
 
 local ngx = ngx
 
@@ -29,7 +30,22 @@ local SCENARIOS = {
     return 200, envelope(0)
   end,
   throttled = function() return 200, envelope(60007, "frequency limit") end,
-  relogin = function() return 200, envelope(70001, "UserSig expired") end,
+  -- ?code= (70001 unless given) to every attempt, or to the first only.
+  relogin = function()
+    return 200, envelope(tonumber(ngx.var.arg_code) or 70001,
+      "UserSig expired")
+  end,
+  relogin_once = function(n)
+    if n == 1 then return 200, envelope(70001, "UserSig expired") end
+    return 200, envelope(0)
+  end,
+  -- 70001 with an ErrorInfo that quotes the request's usersig, after ?pad=
+  -- bytes: the proxy must not pass the quote on.
+  quote = function()
+    local pad = ("x"):rep(tonumber(ngx.var.arg_pad) or 0)
+    return 200, envelope(70001, pad .. "UserSig " ..
+      tostring(ngx.req.get_uri_args().usersig) .. " expired")
+  end,
   partial = function()
     return 200, envelope(0, "", { ErrorList = {
       { To_Account = "alice", ErrorCode = 70107, ErrorInfo = "no such user" },
@@ -177,6 +193,47 @@ local function raw(steps)
   end
 end
 
+-- The key of the signing proxy's tests ($mock_key_file), read once.
+local key
+local function sign_key()
+  if not key then
+    local f = io.open(ngx.var.mock_key_file or "", "rb")
+    if not f then return nil end
+    key = f:read("*a"):match("%S+")
+    f:close()
+  end
+  return key
+end
+
+-- The request's usersig checked with the key (for the proxy that signs):
+-- "ok" or why not, recorded for attempt n of id with the document's time
+-- and whether it differs from the first attempt's. A usersig that
+-- verifies is recorded in the stats' args as VERIFIED (the stats go to
+-- the test, whose answers run.sh greps for it) and, with a piece of its
+-- middle, written to $mock_seen (run.sh greps the logs for them).
+local function check_usersig(mock, id, n)
+  local args = ngx.req.get_uri_args()
+  local usersig = args.usersig
+  if type(usersig) ~= "string" or not sign_key() then return ngx.var.args end
+  local doc, why = sig.verify_usersig(usersig, {
+    sdkappid = tonumber(args.sdkappid) or 1, key = sign_key(),
+    identifier = type(args.identifier) == "string" and args.identifier or "" })
+  mock:set(id .. ":check:" .. n, doc and "ok" or why)
+  if not doc then return ngx.var.args end
+  mock:set(id .. ":sigtime:" .. n, doc.time)
+  local first = mock:get(id .. ":sig1")
+  if n == 1 then mock:set(id .. ":sig1", usersig) end
+  mock:set(id .. ":fresh:" .. n, first ~= nil and first ~= usersig)
+  local f = io.open(ngx.var.mock_seen or "", "a")
+  if f then
+    f:write(usersig, "\n", ngx.escape_uri(usersig), "\n",
+      usersig:sub(60, 91), "\n")
+    f:close()
+  end
+  return (("&" .. ngx.var.args):gsub("&usersig=[^&]*", "&usersig=VERIFIED")
+    :sub(2))
+end
+
 function _M.handle()
   local id = ngx.var.arg_id or "none"
   local name = ngx.var.arg_scenario or "ok"
@@ -187,7 +244,7 @@ function _M.handle()
   local mock = ngx.shared.mock
   local n = mock:incr(id, 1, 0)
   mock:set(id .. ":" .. n, ngx.now())
-  mock:set(id .. ":args", ngx.var.args)
+  mock:set(id .. ":args", check_usersig(mock, id, n))
   -- Requests served on this connection so far: > 1 means keepalive.
   local reused = tonumber(ngx.var.connection_requests) > 1
   if reused then mock:incr("reused", 1, 0) end
@@ -209,10 +266,30 @@ function _M.stats()
   local id = ngx.var.arg_id or "none"
   local mock = ngx.shared.mock
   local n = mock:get(id) or 0
-  local times = {}
-  for i = 1, n do times[i] = mock:get(id .. ":" .. i) end
+  local times, checks, sigtimes, fresh = {}, {}, {}, {}
+  for i = 1, n do
+    times[i] = mock:get(id .. ":" .. i)
+    checks[i] = mock:get(id .. ":check:" .. i) or "none"
+    sigtimes[i] = mock:get(id .. ":sigtime:" .. i) or 0
+    fresh[i] = mock:get(id .. ":fresh:" .. i) or false
+  end
   ngx.say(cjson.encode({ attempts = n, times = times, args = mock:get(id .. ":args"),
-    requests = mock:get("requests") or 0, reused = mock:get("reused") or 0 }))
+    requests = mock:get("requests") or 0, reused = mock:get("reused") or 0,
+    checks = checks, sigtimes = sigtimes, fresh = fresh }))
+end
+
+--- /mock/sign?token=current|previous|other&time=: the Sign of a callback
+-- at that RequestTime, made with the test's current or previous token
+-- ($mock_tokens_file) or with one of no configuration.
+function _M.sign()
+  local f = assert(io.open(ngx.var.mock_tokens_file, "rb"))
+  local current, previous = f:read("*a"):match("(%S+)%s+(%S+)")
+  f:close()
+  local tokens = { current = current, previous = previous,
+    other = "a-token-nobody-configured" }
+  local token = tokens[ngx.var.arg_token]
+  if not token then return ngx.exit(400) end
+  ngx.say((assert(sig.callback_sign(token, ngx.var.arg_time))))
 end
 
 --- /worker: this worker's pid and its next math.random() draw.

@@ -40,6 +40,25 @@ sign() {
 sign signed 127.0.0.1 IP:127.0.0.1,DNS:127.0.0.1,DNS:localhost
 sign other other.test DNS:other.test
 
+# The secrets of the run, random: the app key of the signing proxy's
+# locations (a file, and IMERR_SIGN_KEY), and two callback tokens, the
+# current one then the previous one (a file, and IMERR_CALLBACK_TOKENS,
+# which the example's /im/callback reads). None may reach a log, an
+# answer or /metrics (checked at the end).
+sign_key=$(openssl rand -hex 32)
+token_current=$(openssl rand -hex 24)
+token_previous=$(openssl rand -hex 24)
+echo "$sign_key" >"$conf/sign.key"
+printf '%s\n%s\n' "$token_current" "$token_previous" >"$conf/callback-tokens"
+export IMERR_SIGN_KEY=$sign_key
+export IMERR_CALLBACK_TOKENS="$token_current $token_previous"
+# The UserSigs the mock saw verify with the key (spec/nginx/mock.lua), and
+# every answer the specs received (spec/nginx/client.lua).
+seen=$work/seen-usersigs
+answers=$work/answers
+: >"$seen"
+: >"$answers"
+
 # The example configuration, pointed at the mock, with delays scaled down
 # and jitter off so that the specs can check the gaps between attempts,
 # and the test locations of locations.conf.
@@ -57,11 +76,12 @@ configure() {
     "$root/examples/openresty/nginx.conf" >"$prefix/conf/nginx.conf"
   sed -e "s/@MOCK_PORT@/$mock/" -e "s/@TLS_PORT@/$tls/" \
     -e "s/@SIGNED_PORT@/$signed/" -e "s/@OTHER_PORT@/$other/" \
-    -e "s|@CONF@|$conf|" "$root/spec/nginx/mock.conf" >"$conf/mock.conf"
+    -e "s|@CONF@|$conf|" -e "s|@WORK@|$work|" "$root/spec/nginx/mock.conf" \
+    >"$conf/mock.conf"
   sed -e "s/@MOCK_PORT@/$mock/" -e "s/@TLS_PORT@/$tls/" \
     -e "s/@SIGNED_PORT@/$signed/" -e "s/@OTHER_PORT@/$other/" \
-    -e "s|@CONF@|$conf|" "$root/spec/nginx/locations.conf" \
-    >"$conf/locations.conf"
+    -e "s|@CONF@|$conf|" -e "s|@WORK@|$work|" \
+    "$root/spec/nginx/locations.conf" >"$conf/locations.conf"
 }
 
 # Start on free ports: the proxy's, the mock's next to it, then the TLS
@@ -108,7 +128,8 @@ trap 'kill "$guard" 2>/dev/null; nginx_stop' EXIT
 failed=0
 cd "$root" || exit 1
 IMERR_NGINX=$url IMERR_MOCK=http://127.0.0.1:$((port + 1)) \
-  IMERR_NGINX_LOG=$prefix/logs/error.log busted --lua=lua5.4 --pattern=_test spec/nginx || failed=1
+  IMERR_NGINX_LOG=$prefix/logs/error.log IMERR_ANSWERS=$answers \
+  busted --lua=lua5.4 --pattern=_test spec/nginx || failed=1
 
 # One eager client against the rate limits: calls one after the other to
 # an API of 1 call a second, then wrk on one connection for 3 s on sendmsg
@@ -164,13 +185,17 @@ if ! limit_pass; then
   exit 1
 fi
 
-# A short bounded load: 2 threads, 4 connections, 3 s per endpoint.
-for target in "/v4/openim/sendmsg?scenario=ok&id=wrk" "/im/callback"; do
+# A short bounded load: 2 threads, 4 connections, 3 s per endpoint; the
+# callbacks signed with the current token (within the 60 s window).
+now=$(date +%s)
+sign=$(curl -s "$mock/mock/sign?token=current&time=$now")
+for target in "/v4/openim/sendmsg?scenario=ok&id=wrk" \
+  "/im/callback?CallbackCommand=C2C.CallbackBeforeSendMsg&RequestTime=$now&Sign=$sign"; do
   out=$(wrk -t2 -c4 -d3s -s spec/nginx/wrk_post.lua "$url$target")
-  echo "wrk $target:"
+  echo "wrk ${target%%\?*}:"
   echo "$out" | sed 's/^/  /'
   if echo "$out" | grep -q "Non-2xx"; then
-    echo "wrk: unexpected non-2xx answers for $target"
+    echo "wrk: unexpected non-2xx answers for ${target%%\?*}"
     failed=1
   fi
   echo "$out" | grep -q "Requests/sec" || failed=1
@@ -243,11 +268,32 @@ if grep -h "imerr-test-usersig-7f3a" "$prefix"/logs/*.log |
   failed=1
 fi
 
+# No log of the run, no answer the specs received and no /metrics holds
+# the key, a token, or a UserSig the proxy made (each whole, escaped as in
+# a query, and a piece of its middle).
+curl -s "$url/metrics" >>"$answers"
+if [ ! -s "$seen" ]; then
+  echo "the mock saw no UserSig of the signing proxy"
+  failed=1
+fi
+if grep -F -f <(printf '%s\n%s\n%s\n' "$sign_key" "$token_current" \
+  "$token_previous"; cat "$seen") "$prefix"/logs/*.log "$answers"; then
+  echo "a key, a token or a UserSig reached a log or an answer (above)"
+  failed=1
+fi
+logs=("$prefix"/logs/*.log)
+echo "secrets looked for in ${#logs[@]} logs and" \
+  "$(wc -l <"$answers") lines of answers:" \
+  "$(awk 'NR % 3 == 1' "$seen" | sort -u | wc -l) UserSigs, the key, 2 tokens"
+
 # The 413 spec's refusal and the logged error of error_log_test are the
-# errors expected; sub-millisecond sleeps must not reach ngx.sleep (it
+# errors expected, and so are the complaints of the locations without
+# callback tokens or with a key file that does not exist; sub-millisecond sleeps must not reach ngx.sleep (it
 # warns about ngx.sleep(0)).
 if grep -E "\[(error|crit|alert|emerg)\]" "$prefix/logs/error.log" |
-  grep -v -e "client intended to send too large body" -e "imerr test: "; then
+  grep -v -e "client intended to send too large body" -e "imerr test: " \
+    -e "imerr callback: no callback tokens configured: every callback is refused" \
+    -e "imerr: the proxy cannot sign (key file $conf/no-such.key)"; then
   echo "nginx logged errors (above)"
   failed=1
 fi

@@ -25,7 +25,8 @@ cp -r "$root"/examples/openresty/lua/. "$prefix/lua/"
 cp "$root/spec/nginx/mock.lua" "$prefix/lua/"
 
 # The example's nginx.conf, pointed at the mock, with the retry delays
-# scaled down, and the stage's test locations.
+# scaled down, and the stage's test locations; its callbacks come
+# unsigned (no callback tokens: the nginx stage checks the signatures).
 configure() {
   local port=$1 mock=$(($1 + 1))
   sed -e "s/listen 127.0.0.1:8080;/listen 127.0.0.1:$port;/" \
@@ -33,6 +34,7 @@ configure() {
     -e "s/set \$imerr_base .*/set \$imerr_base 0.002;/" \
     -e "s/set \$imerr_throttle_base .*/set \$imerr_throttle_base 0.01;/" \
     -e "s/set \$imerr_jitter .*/set \$imerr_jitter none;/" \
+    -e "s/set \$imerr_callback_unsigned .*/set \$imerr_callback_unsigned on;/" \
     -e "s/^http {/$nginx_user\nhttp {\n  include mock.conf;/" \
     -e "s|^    location = /metrics {|    include locations.conf;\n\n&|" \
     "$root/examples/openresty/nginx.conf" >"$prefix/conf/nginx.conf"

@@ -17,6 +17,7 @@ local limit = require "app.im_limit"
 local metrics = require "app.im_metrics"
 local reqlog = require "app.im_reqlog"
 local sdkappid = require "app.im_sdkappid"
+local sign = require "app.im_sign"
 local sleep = require "app.im_sleep"
 
 local log = require("app.im_log").log
@@ -188,7 +189,17 @@ function _M.handle()
   local app, args = sdkappid.parse()
   if not app then return refuse(rec, 400, "bad_sdkappid", args) end
   rec.app = app
-  if args ~= "" then path = path .. "?" .. args end
+  -- With the app's key, the proxy's own credentials (app.im_sign).
+  local signed, refusal = sign.request(var, app, path, args)
+  if signed == nil then
+    return refuse(rec, refusal.status, refusal.reason, refusal.info)
+  end
+  if signed then
+    path = signed:path()
+    if not path then return refuse(rec, 500, "sign_key", "no UserSig made") end
+  elseif args ~= "" then
+    path = path .. "?" .. args
+  end
   local body, berr, bkind = http.request_body(deadline)
   if not body then
     if bkind == "timeout" then
@@ -224,6 +235,7 @@ function _M.handle()
     local text, answer, status
     local t0 = ngx.now()
     text, err, answer, status = call(s, api, path, body, stop)
+    if signed then signed:scrub(err) end
     local n = rec.attempts + 1
     rec.attempts, rec.durations[n], rec.errors[n] = n, ngx.now() - t0,
       not text and err
@@ -241,6 +253,13 @@ function _M.handle()
     end
     local delay
     delay, why = attempts:next(err)
+    -- A signing proxy renews its UserSig after a relogin answer (70001,
+    -- 70052, ...) and retries once: attempts:refreshed() allows one.
+    if why == "relogin" and signed and signed:renew() then
+      attempts:refreshed()
+      path = signed:path() or path
+      delay, why = attempts:next(err)
+    end
     if not delay then
       if why == "budget" then rec.refused = "budget" end
       break
