@@ -28,8 +28,12 @@
 -- pin.
 local MUTANTS = "tools/mutants.lua"
 
+-- Set once the scratch tree exists: removes it (unless --keep).
+local cleanup = function() end
+
 local function fail(...)
-  io.stderr:write("mutate: ", ..., "\n")
+  cleanup()
+  io.stderr:write("mutate: ", table.concat({ ... }), "\n")
   os.exit(2)
 end
 
@@ -38,8 +42,14 @@ end
 
 local function q(s) return "'" .. tostring(s):gsub("'", "'\\''") .. "'" end
 
+-- Runs a shell command: whether it exited 0, and its status. An
+-- interrupt (^C) stops the whole run.
 local function run(cmd)
-  local ok, _, code = os.execute(cmd)
+  local ok, how, code = os.execute(cmd)
+  if how == "signal" and (code == 2 or code == 15) then
+    fail("interrupted")
+  end
+  if how == "exit" and code == 130 then fail("interrupted") end
   return ok == true, code
 end
 
@@ -188,11 +198,12 @@ local SCRATCH = capture("mktemp -d /tmp/imerr-mutate.XXXXXX"):gsub("%s+$",
 local CPATH_DIR = SCRATCH .. "/build/lua/5.4"
 local WORK = SCRATCH .. "/.mutate"
 
-local function cleanup()
+cleanup = function()
+  cleanup = function() end
   if opts.keep then
     print("scratch tree kept: " .. SCRATCH)
   else
-    run("rm -rf " .. q(SCRATCH))
+    os.execute("rm -rf " .. q(SCRATCH))
   end
 end
 
@@ -202,7 +213,6 @@ do
     "2>/dev/null | tar -xf - -C %s"):format(q(ROOT), q(SCRATCH)))
   local mods = opts.build .. "/lua/5.4/imerr"
   if not copied or not slurp(mods .. "/core.so") then
-    cleanup()
     fail("no ", mods, "/core.so: build first (cmake -S . -B build ",
       "-DIMERR_TESTS=ON && cmake --build build), or pass --build")
   end
@@ -288,17 +298,24 @@ local function all_specs()
   return specs
 end
 
+-- The spec files of a mutant's file (the map of tools/mutants.lua); a
+-- name whose file is gone is left out, with a warning, and a file with
+-- none left runs every spec: the map only saves time.
+local warned = {}
 local function specs_for(m)
-  local names = m.specs or SPECS[m.file]
-  if not names then return all_specs() end
+  local names = m.specs or SPECS[m.file] or {}
   local out = {}
   for _, name in ipairs(names) do
     local path = "spec/" .. name .. "_spec.lua"
-    if not slurp(SCRATCH .. "/" .. path) then
-      fail("the spec map of ", m.file, " names ", path, ", which is gone")
+    if slurp(SCRATCH .. "/" .. path) then
+      out[#out + 1] = path
+    elseif not warned[path] then
+      warned[path] = true
+      print(("warning: %s is gone: update the spec map of %s"):format(path,
+        MUTANTS))
     end
-    out[#out + 1] = path
   end
+  if #out == 0 then return all_specs() end
   return out
 end
 
@@ -329,115 +346,125 @@ local function short(s, n)
   return s
 end
 
-local start = clock()
-print(("imerr mutation run: %d mutants, Lua 5.4%s, scratch %s"):format(
-  #selected, REDIS and (", Redis " .. REDIS) or ", no Redis", SCRATCH))
+local function main()
+  local start = clock()
+  print(("imerr mutation run: %d mutants, Lua 5.4%s, scratch %s"):format(
+    #selected, REDIS and (", Redis " .. REDIS) or ", no Redis", SCRATCH))
 
-if not opts.quick then
-  local ok, why = busted(all_specs(), WORK .. "/baseline.log")
-  if not ok then
-    cleanup()
-    fail("the specs fail with no mutation (", why, "): fix that first")
+  if not opts.quick then
+    local ok, why = busted(all_specs(), WORK .. "/baseline.log")
+    if not ok then
+      fail("the specs fail with no mutation (", why, "): fix that first")
+    end
+    print(("baseline: every spec passes (%.1f s)"):format(clock() - start))
   end
-  print(("baseline: every spec passes (%.1f s)"):format(clock() - start))
-end
 
-local counts = { killed = 0, survived = 0, equivalent = 0, stale = 0,
-  error = 0, wrong_equivalent = 0 }
-local report = {}
+  local counts = { killed = 0, survived = 0, equivalent = 0, stale = 0,
+    error = 0, wrong_equivalent = 0 }
+  local report = {}
 
-for n, m in ipairs(selected) do
-  local t0 = clock()
-  local path = SCRATCH .. "/" .. m.file
-  local original = slurp(path) or ""
-  local mutated, at, before, after = apply(original, m)
-  local status, detail
-  if not mutated then
-    status, detail = "stale", at
-  else
-    spit(path, mutated)
-    local is_c = m.file:find("%.c$") ~= nil
-    if SCRIPT_FILES[m.file] then fix_shas() end
-    local built, why = true, nil
-    if is_c then built, why = build_c() end
-    if not built then
-      status, detail = "error", "does not build: " .. short(why or "", 120)
+  for n, m in ipairs(selected) do
+    local t0 = clock()
+    local path = SCRATCH .. "/" .. m.file
+    local original = slurp(path) or ""
+    local mutated, at, before, after = apply(original, m)
+    local status, detail
+    if not mutated then
+      status, detail = "stale", at
     else
-      local log = WORK .. "/" .. m.id .. ".log"
-      local ok, first = true, nil
-      if is_c then ok, first = run_c_tests() end
-      if ok then ok, first = busted(specs_for(m), log) end
-      if ok and not opts.quick then
-        ok, first = busted(all_specs(), log)
-        if not ok then first = first .. " (outside the file's specs)" end
-      end
-      if ok then
-        status = m.equivalent and "equivalent" or "survived"
-        detail = m.equivalent
+      spit(path, mutated)
+      local is_c = m.file:find("%.c$") ~= nil
+      if SCRIPT_FILES[m.file] then fix_shas() end
+      local built, why = true, nil
+      if is_c then built, why = build_c() end
+      if not built then
+        status, detail = "error", "does not build: " .. short(why or "", 120)
       else
-        status = m.equivalent and "wrong_equivalent" or "killed"
-        detail = first
+        local log = WORK .. "/" .. m.id .. ".log"
+        local ok, first = true, nil
+        if is_c then ok, first = run_c_tests() end
+        if ok then ok, first = busted(specs_for(m), log) end
+        if ok and not opts.quick then
+          ok, first = busted(all_specs(), log)
+          if not ok then first = first .. " (outside the file's specs)" end
+        end
+        if ok then
+          status = m.equivalent and "equivalent" or "survived"
+          detail = m.equivalent
+        else
+          status = m.equivalent and "wrong_equivalent" or "killed"
+          detail = first
+        end
+      end
+      -- Back to the tree as it was, imerr.core and the digests included.
+      spit(path, original)
+      if SCRIPT_FILES[m.file] then
+        spit(SCRATCH .. "/lua/imerr/store.lua", STORE_TEXT)
+      end
+      if is_c then
+        run(("cp %s/core.so.orig %s/imerr/core.so"):format(q(WORK),
+          q(CPATH_DIR)))
       end
     end
-    -- Back to the tree as it was, imerr.core and the digests included.
-    spit(path, original)
-    if SCRIPT_FILES[m.file] then
-      spit(SCRATCH .. "/lua/imerr/store.lua", STORE_TEXT)
+    counts[status] = counts[status] + 1
+    local where = m.file .. ":" .. (mutated and at or "?")
+    report[#report + 1] = { m = m, status = status, detail = detail }
+    print(("[%2d/%d] %-10s %-26s %s (%.1f s)"):format(n, #selected,
+      status == "wrong_equivalent" and "KILLED?" or status, m.id, where,
+      clock() - t0))
+    if before then
+      print("         - " .. short(before, 100))
+      print("         + " .. short(after, 100))
     end
-    if is_c then
-      run(("cp %s/core.so.orig %s/imerr/core.so"):format(q(WORK),
-        q(CPATH_DIR)))
+    if detail and status ~= "equivalent" then
+      print("         " .. short(detail, 110))
+    end
+    io.stdout:flush()
+  end
+
+  local live = counts.killed + counts.survived
+  local rate = live > 0 and 100 * counts.killed / live or 100
+  print()
+  print(("killed %d, survived %d, equivalent %d (marked), stale %d, " ..
+    "errors %d"):format(counts.killed, counts.survived, counts.equivalent,
+    counts.stale, counts.error))
+  if counts.wrong_equivalent > 0 then
+    print(("%d mutant(s) marked equivalent were killed: fix the list"):format(
+      counts.wrong_equivalent))
+  end
+  print(("kill rate: %d of %d non-equivalent mutants, %.1f%% (%.0f s)"):format(
+    counts.killed, live, rate, clock() - start))
+  if counts.survived > 0 then
+    print("survivors (each a behaviour no spec checks):")
+    for _, r in ipairs(report) do
+      if r.status == "survived" then
+        print(("  %-26s %s: %s"):format(r.m.id, r.m.file, r.m.why))
+      end
     end
   end
-  counts[status] = counts[status] + 1
-  local where = m.file .. ":" .. (mutated and at or "?")
-  report[#report + 1] = { m = m, status = status, detail = detail }
-  print(("[%2d/%d] %-10s %-26s %s (%.1f s)"):format(n, #selected,
-    status == "wrong_equivalent" and "KILLED?" or status, m.id, where,
-    clock() - t0))
-  if before then
-    print("         - " .. short(before, 100))
-    print("         + " .. short(after, 100))
+
+  if opts.self_test then
+    local good = true
+    for _, r in ipairs(report) do
+      if r.status ~= SELF_TEST[r.m.id] then
+        print(("self-test: %s is %s, expected %s"):format(r.m.id, r.status,
+          SELF_TEST[r.m.id]))
+        good = false
+      end
+    end
+    return good and 0 or 1
   end
-  if detail and status ~= "equivalent" then
-    print("         " .. short(detail, 110))
-  end
-  io.stdout:flush()
+  local clean = counts.stale == 0 and counts.error == 0 and
+    counts.wrong_equivalent == 0
+  return (clean and rate >= opts.min_rate) and 0 or 1
 end
 
-local live = counts.killed + counts.survived
-local rate = live > 0 and 100 * counts.killed / live or 100
-print()
-print(("killed %d, survived %d, equivalent %d (marked), stale %d, " ..
-  "errors %d"):format(counts.killed, counts.survived, counts.equivalent,
-  counts.stale, counts.error))
-if counts.wrong_equivalent > 0 then
-  print(("%d mutant(s) marked equivalent were killed: fix the list"):format(
-    counts.wrong_equivalent))
-end
-print(("kill rate: %d of %d non-equivalent mutants, %.1f%% (%.0f s)"):format(
-  counts.killed, live, rate, clock() - start))
-if counts.survived > 0 then
-  print("survivors (each a behaviour no spec checks):")
-  for _, r in ipairs(report) do
-    if r.status == "survived" then
-      print(("  %-26s %s: %s"):format(r.m.id, r.m.file, r.m.why))
-    end
-  end
-end
+-- The scratch tree goes whatever happens (an error, an interrupt while
+-- Lua runs).
+local ok, status = pcall(main)
 cleanup()
-
-if opts.self_test then
-  local good = true
-  for _, r in ipairs(report) do
-    if r.status ~= SELF_TEST[r.m.id] then
-      print(("self-test: %s is %s, expected %s"):format(r.m.id, r.status,
-        SELF_TEST[r.m.id]))
-      good = false
-    end
-  end
-  os.exit(good and 0 or 1)
+if not ok then
+  io.stderr:write("mutate: stopped: ", tostring(status), "\n")
+  os.exit(2)
 end
-local clean = counts.stale == 0 and counts.error == 0 and
-  counts.wrong_equivalent == 0
-os.exit((clean and rate >= opts.min_rate) and 0 or 1)
+os.exit(status)
