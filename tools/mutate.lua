@@ -172,6 +172,7 @@ do
       if not seen[id] then fail("no mutant ", id) end
     end
   end
+  if #selected == 0 then fail("no mutant of ", tostring(opts.file)) end
 end
 
 if opts.list then
