@@ -101,3 +101,23 @@ describe("imerr.alert with times that are not finite", function()
     assert.same({ "r" }, r:observe(9510, 2))
   end)
 end)
+
+describe("imerr.alert when the clock steps back to an observation's time", function()
+  it("keeps an observation made at exactly the time the clock is back at", function()
+    -- more than 1 within 60 s
+    local r = rules(1, 60)
+    assert.same({}, r:observe(9510, 10))
+    assert.same({ "r" }, r:observe(9510, 20))
+    -- Back to 10: 20 is dropped, the observation at 10 stays: two in the
+    -- window with this one.
+    assert.same({ "r" }, r:observe(9510, 10))
+  end)
+
+  it("drops what lies ahead of a clock stepped back by half a second", function()
+    local r = rules(1, 60)
+    assert.same({}, r:observe(9510, 100))
+    -- 99.5: the observation at 100 has not happened yet
+    assert.same({}, r:observe(9510, 99.5))
+    assert.same({ "r" }, r:observe(9510, 99.6))
+  end)
+end)

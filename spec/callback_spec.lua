@@ -92,3 +92,13 @@ describe("imerr.callback", function()
     end
   end)
 end)
+
+describe("imerr.callback's ErrorInfo bound", function()
+  it("is 256 bytes, a cut text ending with ...", function()
+    assert.equal(("y"):rep(253) .. "...",
+      callback.reject(("y"):rep(300)).ErrorInfo)
+    assert.equal(("z"):rep(253) .. "...",
+      callback.reject(120001, ("z"):rep(257)).ErrorInfo)
+    assert.equal(("w"):rep(256), callback.reject(("w"):rep(256)).ErrorInfo)
+  end)
+end)

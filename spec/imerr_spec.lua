@@ -226,3 +226,50 @@ describe("imerr's texts, loaded on first need", function()
     end)
   end
 end)
+
+-- The text of a code is read by the C core (imerr_parse_code): its edges.
+describe("imerr.to_code on text at the edges of what it reads", function()
+  local function refused(text, why)
+    local code, err = imerr.to_code(text)
+    assert.is_nil(code, ("%q"):format(text))
+    assert.truthy(err:find(why, 1, true), err)
+  end
+
+  it("refuses a code one digit past the 32-bit limit, of either sign", function()
+    -- 2147483647 and 2147483648 read whole, then one digit more
+    for _, text in ipairs { "21474836470", "21474836479", "-21474836480",
+      "-21474836489", "214748364700", "2147483648", "-2147483649" } do
+      refused(text, "is outside the 32-bit range")
+    end
+    assert.equal(2147483647, imerr.to_code("2147483647"))
+    assert.equal(-2147483648, imerr.to_code("-2147483648"))
+    assert.equal(2147483647, imerr.to_code("0002147483647"))
+  end)
+
+  it("reads a code with the line ending of a network protocol", function()
+    for _, text in ipairs { "70001\r\n", "70001\r", "\r\n70001\r\n",
+      " \t70001\v\f\r\n" } do
+      assert.equal(70001, imerr.to_code(text), ("%q"):format(text))
+    end
+    assert.equal("ERR_SVR_ACCOUNT_USERSIG_EXPIRED",
+      imerr.lookup("70001\r\n").name)
+    assert.equal(-302, imerr.to_code("-302\r\n"))
+  end)
+
+  it("reads 64 bytes of digits at most, spaces around them aside", function()
+    local text = ("0"):rep(59) .. "70001"
+    assert.equal(64, #text)
+    assert.equal(70001, imerr.to_code(text))
+    assert.equal(70001, imerr.to_code("  " .. text .. " \r\n"))
+    refused("0" .. text, "is not a decimal integer")
+    assert.equal(-302, imerr.to_code("-" .. ("0"):rep(60) .. "302"))
+    refused("-" .. ("0"):rep(61) .. "302", "is not a decimal integer")
+  end)
+
+  it("takes only the ten digits as digits", function()
+    -- ':' and '/' sit right after '9' and right before '0' in ASCII
+    for _, text in ipairs { ":", "7:", "7000:", "70001:", "/", "7/", "1:0" } do
+      refused(text, "is not a decimal integer")
+    end
+  end)
+end)

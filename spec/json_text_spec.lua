@@ -73,3 +73,43 @@ describe("imerr._json", function()
     assert.equal('{"n":null}', json.object({}, { "n" }))
   end)
 end)
+
+describe("imerr._json at the edges of UTF-8", function()
+  it("replaces every overlong form and what is above U+10FFFF", function()
+    -- "/" (U+002F) in two, three and four bytes; U+07FF in three; U+FFFF
+    -- in four; U+110000
+    for _, bad in ipairs { "\192\175", "\224\128\175", "\224\159\191",
+      "\240\128\128\175", "\240\143\191\191", "\244\144\128\128" } do
+      local out = json.string(bad)
+      assert.truthy(valid_utf8(out), ("%q"):format(out))
+      assert.truthy(out:find("\239\191\189", 1, true), ("%q"):format(out))
+    end
+    -- the smallest three- and four-byte forms, and the largest code point
+    for _, good in ipairs { "\224\160\128", "\240\144\128\128",
+      "\244\143\191\191", "\237\159\191" } do
+      assert.equal('"' .. good .. '"', json.string(good))
+    end
+  end)
+
+  it("never cuts a character, whatever its continuation bytes", function()
+    -- U+00C0 is C3 80: 0x80, the lowest continuation byte
+    assert.equal("a...", json.truncate("a\195\128zzz", 5))
+    assert.equal("a...", json.truncate("a\226\130\172zzz", 6))
+    assert.equal("a\226\130\172...", json.truncate("a\226\130\172zzzz", 7))
+    for _, c in ipairs { "\195\128", "\195\191", "\224\160\128",
+      "\240\144\128\128" } do
+      local s = c:rep(200)
+      for max = 3, 40 do
+        local cut = json.truncate(s, max)
+        assert.truthy(#cut <= max)
+        assert.is_true(valid_utf8(cut), ("%q"):format(cut))
+      end
+    end
+  end)
+
+  it("escapes quotes, backslashes and control bytes", function()
+    assert.equal([["a\\b"]], json.string([[a\b]]))
+    assert.equal([["\\\"\\"]], json.string([[\"\]]))
+    assert.equal('"\\u0001\\u001f\\t\\n\\r"', json.string("\1\31\t\n\r"))
+  end)
+end)

@@ -68,3 +68,25 @@ describe("imerr.matcher", function()
       official = false, name = "ERR_SVR_COMM_REST_FREQ_LIMIT" })
   end)
 end)
+
+describe("imerr.matcher given NaN", function()
+  it("refuses it in any field, in a list too, and never raises", function()
+    local nan = 0 / 0
+    for _, field in ipairs { "code", "name", "official", "part", "section",
+      "class", "reason", "action", "severity", "http_status" } do
+      for _, value in ipairs { nan, { nan }, { "x", nan } } do
+        local ok, m, err = pcall(imerr.matcher, { [field] = value })
+        assert.is_true(ok, field .. ": " .. tostring(m))
+        assert.is_nil(m, field)
+        assert.is_string(err, field)
+      end
+    end
+  end)
+
+  it("names what is wrong", function()
+    local m, err = imerr.matcher { part = 0 / 0 }
+    assert.is_nil(m)
+    assert.equal("matcher part values must be strings, numbers or booleans",
+      err)
+  end)
+end)

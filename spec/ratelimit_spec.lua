@@ -370,3 +370,28 @@ describe_jit("a memory limiter under LuaJIT", function()
     assert.truthy(traces >= 2, "traces: " .. traces)
   end)
 end)
+
+describe("a burst of 1", function()
+  it("is a limiter of its own: one call, then the rate", function()
+    local l = assert(ratelimit.new { rate = 1, burst = 1,
+      store = store.memory { clock = clock } })
+    assert.equal(1, l.burst)
+    assert.equal(0, l:take())
+    assert.near(1, l:take(), 1e-9)
+  end)
+
+  it("is what for_api gives the catalogue's APIs of under 10 calls a second", function()
+    local slow = {}
+    for path, row in api.each() do
+      if row.rate < 10 then slow[#slow + 1] = path end
+    end
+    assert.truthy(#slow > 0)
+    for _, path in ipairs(slow) do
+      local l = assert(ratelimit.for_api(path, { app = 1400000001,
+        store = store.memory { clock = clock } }))
+      assert.equal(1, l.burst, path)
+      assert.equal(0, l:take(), path)
+      assert.truthy(l:take() > 0, path)
+    end
+  end)
+end)

@@ -165,3 +165,143 @@ describe("rest.check on a catalogued list of the wrong type", function()
     assert.is_nil(failures)
   end)
 end)
+
+-- The documented bounds, pinned as numbers: a change to them is a change
+-- of the documented behaviour, not something a spec reads back.
+describe("rest.check's documented bounds", function()
+  it("cuts an ErrorInfo or RequestId to 512 bytes ending with ...", function()
+    local long = ("x"):rep(600)
+    local _, err = rest.check { ActionStatus = "FAIL", ErrorCode = 70001,
+      ErrorInfo = long, RequestId = long }
+    assert.equal(("x"):rep(509) .. "...", err.info)
+    assert.equal(("x"):rep(509) .. "...", err.request_id)
+    -- one byte over is cut too, and 512 bytes are kept whole
+    _, err = rest.check { ActionStatus = "FAIL", ErrorCode = 70001,
+      ErrorInfo = ("y"):rep(513), RequestId = ("z"):rep(512) }
+    assert.equal(("y"):rep(509) .. "...", err.info)
+    assert.equal(("z"):rep(512), err.request_id)
+    assert.equal(512, rest.MAX_INFO)
+  end)
+
+  it("cuts a failed item's info the same way", function()
+    local _, failures = rest.check { ActionStatus = "OK", ErrorCode = 0,
+      ErrorList = { { To_Account = "a", ErrorCode = 70107,
+        ErrorInfo = ("w"):rep(1000) } } }
+    assert.equal(("w"):rep(509) .. "...", failures[1].info)
+  end)
+
+  it("reads 100000 list entries at most", function()
+    local list = {}
+    for i = 1, 100001 do list[i] = { To_Account = "a", ErrorCode = 70107 } end
+    local _, failures = rest.check { ActionStatus = "OK", ErrorCode = 0,
+      ErrorList = list }
+    assert.equal(100001, #failures)
+    assert.equal(70107, failures[100000].code)
+    assert.equal(1, failures[100001].truncated)
+    list[100001] = nil
+    _, failures = rest.check { ActionStatus = "OK", ErrorCode = 0,
+      ErrorList = list }
+    assert.equal(100000, #failures)
+    assert.is_nil(failures[100000].truncated)
+  end)
+
+  it("reads JSON 64 levels deep and refuses 65", function()
+    local function nested(depth) -- the answer itself is level 1
+      return '{"ActionStatus":"OK","ErrorCode":0,"Deep":' ..
+        ('{"a":'):rep(depth - 2) .. "{}" .. ("}"):rep(depth - 2) .. "}"
+    end
+    assert.equal("OK", (rest.check(nested(64))).ActionStatus)
+    local ok, err = rest.check(nested(65))
+    assert.is_nil(ok)
+    assert.equal("bad_response", err.reason)
+    assert.matches("not JSON", err.info)
+    assert.equal(64, rest.MAX_DEPTH)
+  end)
+end)
+
+-- Without a catalogue row, rest.check looks for result lists: bounded by
+-- the entries it looks at for a list's first object (16) and by depth (4).
+describe("rest.check's search for result lists", function()
+  local FAILED = { Member_Account = "m", ErrorCode = 70107 }
+
+  -- An OK answer with a list of n - 1 strings, then FAILED.
+  local function list_with_object_at(n)
+    local list = {}
+    for i = 1, n - 1 do list[i] = "s" .. i end
+    list[n] = FAILED
+    return { ActionStatus = "OK", ErrorCode = 0, Results = list }
+  end
+
+  it("finds a list's first object among its first 16 entries", function()
+    local _, failures = rest.check(list_with_object_at(16))
+    assert.equal(16, #failures)
+    assert.same({ 70107, "m", "Results[]" }, { failures[16].code,
+      failures[16].id, failures[16].list })
+    -- the strings before it are items that cannot be read
+    assert.equal("bad_response", failures[1].reason)
+  end)
+
+  it("takes a list whose first object comes later for no result list", function()
+    local answer, failures = rest.check(list_with_object_at(17))
+    assert.is_table(answer)
+    assert.is_nil(failures)
+  end)
+
+  -- An OK answer with a result list `depth` objects down (the answer is
+  -- depth 0): under keys A, B, C, ...
+  local function nested(depth)
+    local node = { { Member_Account = "m", ErrorCode = 70107 } }
+    for d = depth, 1, -1 do node = { [string.char(64 + d)] = node } end
+    node.ActionStatus, node.ErrorCode = "OK", 0
+    return node
+  end
+
+  it("finds result lists down to depth 4, not below", function()
+    for depth = 1, 4 do
+      local _, failures = rest.check(nested(depth))
+      assert.equal(1, failures and #failures, depth)
+      assert.equal(70107, failures[1].code)
+    end
+    local _, failures = rest.check(nested(5))
+    assert.is_nil(failures)
+  end)
+
+  -- Groups = [ { Members = [ FAILED ] } ] under depth - 1 objects: the
+  -- list of groups is at depth `depth`, its members' list one below.
+  local function groups_at(depth)
+    local node = { Groups = { { Members = { FAILED } } } }
+    for d = depth - 1, 1, -1 do node = { [string.char(64 + d)] = node } end
+    node.ActionStatus, node.ErrorCode = "OK", 0
+    return node
+  end
+
+  it("looks into the items of lists down to depth 3 for more lists", function()
+    for depth = 1, 3 do
+      local _, failures = rest.check(groups_at(depth))
+      assert.equal(1, failures and #failures, depth)
+      assert.same({ 70107, "m" }, { failures[1].code, failures[1].id })
+    end
+    local _, failures = rest.check(groups_at(4))
+    assert.is_nil(failures)
+  end)
+end)
+
+describe("rest.check on SomeError without an ErrorCode", function()
+  local answer = { ActionStatus = "SomeError", ErrorInfo = "",
+    ErrorList = { { To_Account = "a", ErrorCode = 70107 } } }
+
+  it("is a partial success for batchsendmsg, and without an api", function()
+    for _, path in ipairs { "v4/openim/batchsendmsg", false } do
+      local ok, failures = rest.check(answer, path or nil)
+      assert.equal(answer, ok)
+      assert.equal(1, #failures)
+      assert.same({ "a", 70107 }, { failures[1].id, failures[1].code })
+    end
+  end)
+
+  it("is read like FAIL from an API that does not answer it", function()
+    local ok, err = rest.check(answer, "v4/openim/sendmsg")
+    assert.is_nil(ok)
+    assert.equal("bad_response", err.reason)
+  end)
+end)

@@ -289,3 +289,47 @@ describe("retry.http_hint", function()
     assert.same({ nil, "fatal" }, { p:next({ class = "transient" }, 1) })
   end)
 end)
+
+describe("retry.http_hint's range", function()
+  it("takes every status of 100..599, the ends included", function()
+    for _, status in ipairs { 100, 101, 199, 499, 598, 599 } do
+      local h = assert(retry.http_hint(status), status)
+      assert.same({ "fatal", "bad_response", status },
+        { h.class, h.reason, h.status })
+    end
+    for _, bad in ipairs { 99, 600, 1000, -502, 0 / 0, math.huge } do
+      local h, err = retry.http_hint(bad)
+      assert.is_nil(h)
+      assert.equal("HTTP status must be an integer 100..599", err)
+    end
+  end)
+end)
+
+describe("policy:next on a caller's hint and ambiguity", function()
+  -- A policy for requests that must not be carried out twice: it retries
+  -- only failures that surely were not carried out.
+  local once = assert(retry.policy { idempotent = false, jitter = "none" })
+
+  it("takes a hint without ambiguous as not ambiguous", function()
+    assert.equal(0.05, once:next({ class = "transient", action = "retry",
+      min_delay = 0 }, 1))
+    assert.equal(0.05, once:next({ class = "transient", action = "retry",
+      min_delay = 0, ambiguous = false }, 1))
+  end)
+
+  it("takes only ambiguous = true as ambiguous", function()
+    assert.same({ nil, "ambiguous" }, { once:next({ class = "transient",
+      action = "retry", min_delay = 0, ambiguous = true }, 1) })
+    for _, v in ipairs { "true", 1, "yes" } do
+      assert.equal(0.05, once:next({ class = "transient", action = "retry",
+        min_delay = 0, ambiguous = v }, 1), tostring(v))
+    end
+    -- the same for an attempts object of an API that is not idempotent
+    local a = assert(retry.policy { jitter = "none" }:start {
+      api = "v4/openim/sendmsg" })
+    assert.equal(0.05, a:next({ class = "transient", action = "retry",
+      min_delay = 0 }))
+    assert.same({ nil, "ambiguous" }, { a:next({ class = "transient",
+      action = "retry", min_delay = 0, ambiguous = true }) })
+  end)
+end)

@@ -627,3 +627,134 @@ describe_redis("store.redis on a real server", function()
     assert.is_string(err)
   end)
 end)
+
+-- How long a limiter's state is kept: until it stops mattering (the debt
+-- paid, a cut grown back to the rate), and a second more for clocks that
+-- lag each other. Sooner, and the rate jumps back to full after an idle
+-- spell; a flood of throttles then meets the full rate again.
+local CUT = { rate = 200, burst = 20, beta = 0.7, scale = 0.4, min_rate = 0.5,
+  hold = 1 }
+-- The time a cut from rate m takes to grow back (CUBIC), and the climb
+-- from m to the rate.
+local function regrowth(m) return (m * 0.3 / 0.4) ^ (1 / 3) end
+local function climb(m) return ((200 - m) / 0.4) ^ (1 / 3) end
+
+for kind, make in pairs(SERVERS) do
+  describe("the scripts' expiry on " .. kind, function()
+    local function f17(x) return ("%.17g"):format(x) end
+    local S = store.scripts
+
+    -- PTTL right after a script ran, against the expected life in seconds
+    -- (the script rounds it up to a whole ms).
+    local function assert_life(pttl, k, life)
+      local left, want = pttl(k), life * 1000
+      assert.truthy(left <= want + 1 and left > want - 500,
+        ("PTTL %s, expected %.3f"):format(tostring(left), want))
+    end
+
+    it("keep a cut until the rate has grown back, and a second more", function()
+      local eval, pttl = make()
+      local k, t = fresh("cutlife"), 1000
+      local res = eval(S.cut, k, "200", "0.7", "0.4", "0.5", "1", f17(t))
+      assert.near(140, tonumber(res[1]), 1e-9)
+      assert_life(pttl, k, regrowth(200) + 1)
+      -- A cut 1.5 s later is from the rate then, below 200: its state
+      -- lasts its own regrowth and the climb back to 200.
+      local m = 0.4 * (1.5 - regrowth(200)) ^ 3 + 200
+      res = eval(S.cut, k, "200", "0.7", "0.4", "0.5", "1", f17(t + 1.5))
+      assert.near(0.7 * m, tonumber(res[1]), 1e-6)
+      assert_life(pttl, k, regrowth(m) + climb(m) + 1)
+    end)
+
+    it("keep a debt until it is paid, and a second more", function()
+      local eval, pttl = make()
+      local k, t = fresh("debtlife"), 1000
+      -- 20 calls at 200 a second: 0.1 s of debt
+      assert.equal("0", eval(S.admit, k, "20", "200", "20", "0.7", "0.4",
+        "0.5", f17(t)))
+      assert_life(pttl, k, 0.1 + 1)
+    end)
+  end)
+end
+
+for kind, make in pairs(CLOCKED) do
+  describe("a cut on store." .. kind .. " after an idle spell", function()
+    it("grows back along the curve, never at once to the full rate", function()
+      local s, k = make(), fresh("idle")
+      local start = now
+      assert.near(140, (s:cut(k, CUT)), 1e-9)
+      -- 0.7 s: past a tenth of the state's life; then up to the end of
+      -- the regrowth (TIME has microseconds: the rate is near)
+      for _, idle in ipairs { 0.7, 2, 5, regrowth(200) - 0.01 } do
+        now = start + idle
+        assert.near(0.4 * (idle - regrowth(200)) ^ 3 + 200, s:rate(k, CUT),
+          1e-4)
+        assert.truthy(s:rate(k, CUT) < 200)
+      end
+      now = start + regrowth(200) + 0.5
+      assert.equal(200, s:rate(k, CUT))
+    end)
+  end)
+
+  describe("a clock that steps back a second, on store." .. kind, function()
+    it("moves a cut to now, as a longer step does", function()
+      local s, k = make(), fresh("backsecond")
+      assert.near(140, (s:cut(k, CUT)), 1e-9)
+      now = now - 1
+      -- not the rate of a cut 1 s in the future
+      assert.near(140, s:rate(k, CUT), 1e-6)
+      now = now + 1.5
+      assert.near(0.4 * (1.5 - regrowth(200)) ^ 3 + 200, s:rate(k, CUT), 1e-6)
+    end)
+
+    it("forgives a debt beyond an empty bucket", function()
+      local s, k = make(), fresh("debtsecond")
+      local p = { rate = 10, burst = 2, beta = 0.7, scale = 0.4,
+        min_rate = 0.5, hold = 1 }
+      assert.equal(0, s:admit(k, 2, p))
+      now = now - 1
+      -- an empty bucket from now: one call's time, not 1.1 s
+      assert.near(0.1, s:admit(k, 1, p), 1e-6)
+    end)
+  end)
+end
+
+for kind, make in pairs(STORES) do
+  describe("store." .. kind .. " and -inf", function()
+    it("refuses it as it refuses +inf", function()
+      local s, k = make(), fresh("neginf")
+      local r, err = s:incr(k, -math.huge, 0)
+      assert.is_nil(r)
+      assert.matches("finite", err)
+      r, err = s:incr(k, 1, -math.huge)
+      assert.is_nil(r)
+      assert.matches("finite", err)
+      r, err = s:bucket(k, -math.huge, 10, 10)
+      assert.is_nil(r)
+      assert.matches("finite", err)
+      assert.is_nil(s:get(k))
+    end)
+  end)
+end
+
+describe("the scripts on the stand-in and -inf", function()
+  it("refuse it in their arguments and in what a key holds", function()
+    local server = redis_shim(clock)
+    local S, k = store.scripts, fresh("neginf")
+    for _, call in ipairs {
+      { S.incr, "-inf", "0" }, { S.incr, "1", "-inf" },
+      { S.bucket, "-inf", "10", "10" }, { S.bucket, "1", "10", "-inf" },
+      { S.admit, "1", "200", "20", "0.7", "0.4", "0.5", "-inf" },
+      { S.cut, "200", "0.7", "-inf", "0.5", "1" },
+    } do
+      local res, err = server.client:eval(call[1], 1, k, unpack(call, 2))
+      assert.is_nil(res)
+      assert.is_string(err)
+    end
+    server.data[k] = "-inf"
+    local s = assert(store.redis(server.client))
+    local v, err = s:get(k)
+    assert.is_nil(v)
+    assert.matches("no finite number", err)
+  end)
+end)
