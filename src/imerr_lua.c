@@ -4,6 +4,7 @@
 ** they keep, each at its final size, so that require runs no Lua loop
 ** over the rows and parses no generated Lua source.
 */
+#include <math.h>
 #include <string.h>
 
 #include "lauxlib.h"
