@@ -80,7 +80,8 @@ describe("rest.check", function()
     { "truncated JSON", '{"ActionStatus":"OK"' },
     { "a JSON array", "[1,2,3]" }, { "a JSON string", '"OK"' },
     { "JSON null", "null" }, { "an array table", { 1, 2 } },
-    { "no ActionStatus", '{"ErrorCode":0}' },
+    { "no ActionStatus and no ErrorCode", '{"ErrorInfo":"OK"}' },
+    { "no ActionStatus and a string code", '{"ErrorCode":"0"}' },
     { "a wrong ActionStatus", '{"ActionStatus":"MAYBE","ErrorCode":1}' },
     { "ActionStatus of the wrong type", '{"ActionStatus":1}' },
     { "FAIL without a code", '{"ActionStatus":"FAIL"}' },
@@ -126,7 +127,8 @@ end)
 describe("rest without a JSON library", function()
   it("says that no decoder is available", function()
     local saved = {}
-    for _, name in ipairs { "cjson", "cjson.safe", "dkjson", "imerr.rest" } do
+    for _, name in ipairs { "cjson", "cjson.safe", "dkjson", "imerr.rest",
+      "imerr._decode", "imerr._request" } do
       saved[name] = package.loaded[name]
       package.loaded[name] = nil
     end

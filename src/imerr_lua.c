@@ -501,13 +501,211 @@ static int l_api_row(lua_State *L) {
   return 1;
 }
 
+/*
+** JSON integers a Lua number cannot hold exactly. cjson reads every number
+** as a double, so an integer beyond 2^53 (a 64-bit cursor, a 19-digit id)
+** comes back rounded. core.json_bigints writes such literals as strings
+** before decoding, behind a marker byte, and core.json_fix turns them back
+** after: into integers where a Lua integer holds them (5.3, 5.4), else into
+** their exact decimal text.
+*/
+
+/* Whether the integer literal of nd digits at d is beyond 2^53. */
+static int beyond_2_53(const char *d, size_t nd) {
+  if (d[0] == '0') return 0; /* "0", or a leading zero JSON refuses */
+  if (nd != 16) return nd > 16;
+  return memcmp(d, "9007199254740992", 16) > 0;
+}
+
+static int hex_value(int c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+/* The control byte a string starting at s[i] (after its quote) decodes to
+   first, or -1: a raw one or a \u00XX escape below 0x20. */
+static int string_lead(const char *s, size_t i, size_t n) {
+  int hi, lo;
+  if (i < n && (unsigned char)s[i] < 0x20) return (unsigned char)s[i];
+  if (i + 6 > n || s[i] != '\\' || s[i + 1] != 'u' || s[i + 2] != '0' ||
+      s[i + 3] != '0')
+    return -1;
+  hi = hex_value((unsigned char)s[i + 4]);
+  lo = hex_value((unsigned char)s[i + 5]);
+  if (hi < 0 || hi > 1 || lo < 0) return -1;
+  return hi * 16 + lo;
+}
+
+/*
+** One pass over text: the big integer literals outside strings, and the
+** control bytes strings start with (used, a bit each). With b, the text is
+** also written into b, each big literal as "\u00XX<literal>" (XX the
+** marker). Returns the number of big literals. Text need not be valid JSON
+** (the decoder judges it); the pass never reads past its end.
+*/
+static size_t scan_json(const char *s, size_t n, unsigned long *used,
+                        luaL_Buffer *b, int marker) {
+  size_t i = 0, copied = 0, bigs = 0;
+  while (i < n) {
+    unsigned char c = (unsigned char)s[i];
+    if (c == '"') {
+      int lead = string_lead(s, i + 1, n);
+      if (lead >= 0) *used |= 1UL << lead;
+      for (i++; i < n && s[i] != '"'; i++)
+        if (s[i] == '\\') i++;
+      i++;
+    } else if (c == '-' || (c >= '0' && c <= '9')) {
+      size_t start = i, d;
+      if (c == '-') i++;
+      d = i;
+      while (i < n && s[i] >= '0' && s[i] <= '9') i++;
+      if (i < n && (s[i] == '.' || s[i] == 'e' || s[i] == 'E')) {
+        while (i < n &&
+               ((s[i] >= '0' && s[i] <= '9') || s[i] == '.' || s[i] == 'e' ||
+                s[i] == 'E' || s[i] == '+' || s[i] == '-'))
+          i++;
+      } else if (i > d && beyond_2_53(s + d, i - d)) {
+        bigs++;
+        if (b) {
+          char head[8];
+          luaL_addlstring(b, s + copied, start - copied);
+          head[0] = '"', head[1] = '\\', head[2] = 'u', head[3] = '0';
+          head[4] = '0', head[5] = "01"[marker >> 4];
+          head[6] = "0123456789abcdef"[marker & 15];
+          luaL_addlstring(b, head, 7);
+          luaL_addlstring(b, s + start, i - start);
+          luaL_addchar(b, '"');
+          copied = i;
+        }
+      }
+    } else {
+      i++;
+    }
+  }
+  if (b) luaL_addlstring(b, s + copied, n - copied);
+  return bigs;
+}
+
+/* core.json_bigints(text) -> nothing when text holds no integer literal
+   beyond 2^53 outside its strings; else the text with those literals as
+   marked strings, and the marker (a control byte no string of the text
+   starts with); or false and a message when no such byte is left. */
+static int l_json_bigints(lua_State *L) {
+  size_t n;
+  const char *s = luaL_checklstring(L, 1, &n);
+  unsigned long used = 0;
+  int marker;
+  luaL_Buffer b;
+  if (scan_json(s, n, &used, NULL, 0) == 0) return 0;
+  for (marker = 1; marker < 32 && (used >> marker & 1); marker++) {
+  }
+  if (marker == 32) {
+    lua_pushboolean(L, 0);
+    lua_pushliteral(L, "text holds integers beyond 2^53 and strings that "
+                       "start with every control character");
+    return 2;
+  }
+  luaL_buffinit(L, &b);
+  scan_json(s, n, &used, &b, marker);
+  luaL_pushresult(&b);
+  lua_pushinteger(L, marker);
+  return 2;
+}
+
+#if LUA_VERSION_NUM >= 503
+/* The integer the decimal text s (an optional '-', then digits) spells, in
+ *out; 0 when a lua_Integer cannot hold it. */
+static int decimal_integer(const char *s, size_t len, lua_Integer *out) {
+  unsigned long long v = 0, limit = 9223372036854775807ULL;
+  size_t i = 0;
+  int negative = len > 0 && s[0] == '-';
+  if (negative) i = 1, limit++;
+  if (i == len) return 0;
+  for (; i < len; i++) {
+    unsigned d = (unsigned)(s[i] - '0');
+    if (d > 9 || v > (limit - d) / 10) return 0;
+    v = v * 10 + d;
+  }
+  if (negative) *out = v == limit ? LUA_MININTEGER : -(lua_Integer)v;
+  else *out = (lua_Integer)v;
+  return 1;
+}
+#endif
+
+/* Replaces the value on top of the stack (of the key below it in the table
+   at t) when json_fix changes it; pops nothing. */
+static void fix_value(lua_State *L, int t, int marker) {
+  int type = lua_type(L, -1);
+#if LUA_VERSION_NUM >= 503
+  if (type == LUA_TNUMBER && !lua_isinteger(L, -1)) {
+    lua_Number d = lua_tonumber(L, -1);
+    if (d == floor(d) && d >= -9223372036854775808.0 &&
+        d < 9223372036854775808.0) {
+      lua_pushvalue(L, -2);
+      lua_pushinteger(L, (lua_Integer)d);
+      lua_rawset(L, t);
+    }
+    return;
+  }
+#endif
+  if (type == LUA_TSTRING && marker) {
+    size_t len;
+    const char *s = lua_tolstring(L, -1, &len);
+    if (len < 2 || (unsigned char)s[0] != marker) return;
+    lua_pushvalue(L, -2);
+#if LUA_VERSION_NUM >= 503
+    {
+      lua_Integer v;
+      if (decimal_integer(s + 1, len - 1, &v)) lua_pushinteger(L, v);
+      else lua_pushlstring(L, s + 1, len - 1);
+    }
+#else
+    lua_pushlstring(L, s + 1, len - 1);
+#endif
+    lua_rawset(L, t);
+  }
+}
+
+/* Decoders bound JSON's depth (imerr's at 64); this walk stops below. */
+#define JSON_FIX_DEPTH 200
+
+static void fix_table(lua_State *L, int t, int marker, int depth) {
+  luaL_checkstack(L, 6, NULL);
+  lua_pushnil(L);
+  while (lua_next(L, t)) {
+    if (lua_type(L, -1) == LUA_TTABLE) {
+      if (depth < JSON_FIX_DEPTH)
+        fix_table(L, lua_gettop(L), marker, depth + 1);
+    } else {
+      fix_value(L, t, marker);
+    }
+    lua_pop(L, 1);
+  }
+}
+
+/* core.json_fix(t, marker): the other half of json_bigints, in place on
+   the decoded value t: a string that starts with the marker byte becomes
+   the integer it spells where a Lua integer holds it (5.3+), else its
+   decimal text; on 5.3+ an integral float an integer holds becomes that
+   integer (70107.0 -> 70107). marker 0: integers only. */
+static int l_json_fix(lua_State *L) {
+  int marker = (int)luaL_checkinteger(L, 2);
+  luaL_checktype(L, 1, LUA_TTABLE);
+  luaL_argcheck(L, marker >= 0 && marker < 32, 2, "marker out of range");
+  fix_table(L, 1, marker, 0);
+  return 0;
+}
+
 static const luaL_Reg functions[] = {
-    {"count", l_count},     {"at", l_at},
-    {"column", l_column},   {"tables", l_tables},
-    {"texts", l_texts},     {"reasons", l_reasons},
-    {"find", l_find},       {"find_name", l_find_name},
-    {"parse", l_parse},     {"api_find", l_api_find},
-    {"api_row", l_api_row}, {NULL, NULL}};
+    {"count", l_count},       {"at", l_at},
+    {"column", l_column},     {"tables", l_tables},
+    {"texts", l_texts},       {"reasons", l_reasons},
+    {"find", l_find},         {"find_name", l_find_name},
+    {"parse", l_parse},       {"api_find", l_api_find},
+    {"api_row", l_api_row},   {"json_bigints", l_json_bigints},
+    {"json_fix", l_json_fix}, {NULL, NULL}};
 
 int luaopen_imerr_core(lua_State *L) {
   int k;

@@ -8,6 +8,8 @@ local rows = require "imerr._rows"
 local hints = require "imerr._hint"
 local api = require "imerr.api"
 local json = require "imerr._json"
+local decoding = require "imerr._decode"
+local request = require "imerr._request"
 local new_error = require("imerr._error").new
 local quote = require("imerr._private").quote
 local api_row = require("imerr._catalogue").row
@@ -37,25 +39,6 @@ _M.MAX_INFO = MAX_INFO
 -- can cause. A reading cut short ends its failures with a marker (see
 -- check): 100000.
 _M.MAX_ITEMS = MAX_ITEMS
-
--- The first JSON decoder available: a private cjson instance (so its
--- settings never touch other users of cjson), else dkjson.
-local function find_decoder()
-  local ok, cjson = pcall(require, "cjson.safe")
-  if ok and type(cjson) == "table" and cjson.new then
-    local inst = cjson.new()
-    inst.decode_max_depth(MAX_DEPTH)
-    return inst.decode
-  end
-  local has_dk, dkjson = pcall(require, "dkjson")
-  if has_dk and type(dkjson) == "table" then
-    return function(text)
-      local v, _, err = dkjson.decode(text, 1, nil)
-      return v, err
-    end
-  end
-end
-local default_decode = find_decoder()
 
 -- A text of the answer as check gives it out: cut first (bounded work),
 -- then made UTF-8 (a bad byte becomes three), then cut again.
@@ -446,9 +429,10 @@ local function decode_text(text, decode)
   if text == "" then return nil, "empty answer" end
   -- JSON text never holds a raw NUL; some decoders stop reading at one.
   if text:find("\0", 1, true) then return nil, "answer has a NUL byte" end
-  decode = decode or default_decode
   if not decode then
-    return nil, "no JSON decoder: install lua-cjson (or dkjson), or pass one"
+    local v, err = decoding.decode(text)
+    if v == nil then return nil, (err:gsub("^text", "answer")) end
+    return v
   end
   local ok, v, err = pcall(decode, text)
   if not ok or v == nil then
@@ -602,7 +586,10 @@ function _M.check(answer, opts)
   local status = rawget(answer, "ActionStatus")
   local code = rawget(answer, "ErrorCode")
   local kind = row and row.answer
-  if status == nil and kind == "no_status" then
+  -- The openconfigsvr APIs answer with ErrorCode alone: their row says so,
+  -- and without an api the code speaks for itself.
+  if status == nil and (kind == "no_status" or
+    (not row and type(code) == "number")) then
     status = code == 0 and "OK" or "FAIL"
   end
   local failures, unreadable = item_failures(answer, row, max_items)
@@ -649,6 +636,41 @@ function _M.check(answer, opts)
   end
   err.failures = failures
   return nil, err
+end
+
+--- rest.prepare(api, body) -> a request to send, alike, on every attempt;
+-- or nil and a message. req.api is the API's path, req.body the exact
+-- bytes to send (JSON text, encoded once), req.dedupe the API's
+-- de-duplication rule (imerr.api, data/dedupe.tsv: fields, fill, content,
+-- window in seconds or math.huge, page, date), or nil where Tencent states
+-- none. Give req to policy:start{ request = req }: a message API with a
+-- rule is then resent after an ambiguous failure while Tencent still
+-- discards the resend as a duplicate.
+--
+-- Where the rule's fields that Tencent would otherwise fill at random on
+-- each attempt are left out (sendmsg's and importmsg's MsgRandom and
+-- MsgSeq, the group APIs' Random, each import_group_msg message's Random),
+-- prepare fills them once, with a 32-bit unsigned random number in
+-- [1, 2^32 - 1] from imerr's own generator (seeded per process and per
+-- nginx worker from /dev/urandom, the pid and the time: no caller's
+-- math.randomseed can make two workers draw the same keys). A field the
+-- caller set is never changed, nor is the caller's table.
+--
+-- body is a table (encoded by imerr: keys in a fixed order, integers with
+-- all their digits, cjson.null as null, an empty table as {}) or the JSON
+-- text of an object, whose bytes are kept: missing fields are written in
+-- right after their object's opening brace. What cannot be sent is
+-- refused with a message naming the place: NaN, infinities, functions and
+-- other values JSON lacks, tables that hold themselves, lists with holes,
+-- tables mixing list items and named fields, bytes that are not UTF-8,
+-- nesting deeper than 64, text that is not JSON or names a field twice.
+-- @string api the API's path, e.g. "v4/openim/sendmsg"
+-- @tparam table|string body the request body
+-- @treturn table the request: api, body, dedupe
+-- @return[2] nil
+-- @treturn[2] string why not
+function _M.prepare(api_path, body)
+  return request.prepare(api_path, body)
 end
 
 return _M
