@@ -53,6 +53,9 @@ build = {
       ["imerr._error"] = "lua/imerr/_error.lua",
       ["imerr._limits"] = "lua/imerr/_limits.lua",
       ["imerr._catalogue"] = "lua/imerr/_catalogue.lua",
+      ["imerr._random"] = "lua/imerr/_random.lua",
+      ["imerr._decode"] = "lua/imerr/_decode.lua",
+      ["imerr._request"] = "lua/imerr/_request.lua",
     },
     bin = {
       imerr = "bin/imerr",

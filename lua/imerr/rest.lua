@@ -6,7 +6,7 @@
 -- @module imerr.rest
 local rows = require "imerr._rows"
 local hints = require "imerr._hint"
-local api = require "imerr.api"
+local apis = require "imerr.api"
 local json = require "imerr._json"
 local decoding = require "imerr._decode"
 local request = require "imerr._request"
@@ -142,7 +142,7 @@ local LIST_NAMES
 local function list_names()
   if LIST_NAMES then return LIST_NAMES end
   local names_of = {}
-  for _, row in api.each() do
+  for _, row in apis.each() do
     for _, spec in ipairs(row.items) do
       for step, key in ipairs(spec.path) do
         if spec.arrays[step] and not spec.bare then names_of[key] = true end
@@ -669,8 +669,8 @@ end
 -- @treturn table the request: api, body, dedupe
 -- @return[2] nil
 -- @treturn[2] string why not
-function _M.prepare(api_path, body)
-  return request.prepare(api_path, body)
+function _M.prepare(api, body)
+  return request.prepare(api, body)
 end
 
 return _M
