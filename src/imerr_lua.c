@@ -502,19 +502,38 @@ static int l_api_row(lua_State *L) {
 }
 
 /*
-** JSON integers a Lua number cannot hold exactly. cjson reads every number
-** as a double, so an integer beyond 2^53 (a 64-bit cursor, a 19-digit id)
-** comes back rounded. core.json_bigints writes such literals as strings
-** before decoding, behind a marker byte, and core.json_fix turns them back
-** after: into integers where a Lua integer holds them (5.3, 5.4), else into
-** their exact decimal text.
+** JSON text to Lua values, for imerr's reading of answers and request
+** bodies. Integers are kept exact: cjson reads every number as a double,
+** so an integer beyond 2^53 (a 64-bit cursor, a 19-digit id) comes back
+** rounded. Here an integer literal becomes a Lua integer where one holds
+** it (5.3, 5.4; then every integral number is an integer, 70107 and not
+** 70107.0), a number where a double holds it exactly (5.1, LuaJIT: up to
+** 2^53), else the string of its digits. null is the light userdata NULL,
+** as cjson's null. Strings are taken as they are (bytes >= 0x80 and raw
+** control bytes pass, as cjson passes them); \u escapes become UTF-8,
+** surrogate pairs joined. Objects and arrays nest at most max_depth.
 */
 
-/* Whether the integer literal of nd digits at d is beyond 2^53. */
-static int beyond_2_53(const char *d, size_t nd) {
-  if (d[0] == '0') return 0; /* "0", or a leading zero JSON refuses */
-  if (nd != 16) return nd > 16;
-  return memcmp(d, "9007199254740992", 16) > 0;
+typedef struct json_reader {
+  lua_State *L;
+  const unsigned char *s;
+  size_t i, n;
+  int max_depth;
+  int wide;          /* a string holds a byte >= 0x80 (given or escaped) */
+  const char *error; /* what is wrong, at byte i */
+} json_reader;
+
+static int json_fail(json_reader *r, const char *what) {
+  r->error = what;
+  return 0;
+}
+
+static void json_space(json_reader *r) {
+  while (r->i < r->n) {
+    unsigned char c = r->s[r->i];
+    if (c != ' ' && c != '\t' && c != '\n' && c != '\r') break;
+    r->i++;
+  }
 }
 
 static int hex_value(int c) {
@@ -524,188 +543,318 @@ static int hex_value(int c) {
   return -1;
 }
 
-/* The control byte a string starting at s[i] (after its quote) decodes to
-   first, or -1: a raw one or a \u00XX escape below 0x20. */
-static int string_lead(const char *s, size_t i, size_t n) {
-  int hi, lo;
-  if (i < n && (unsigned char)s[i] < 0x20) return (unsigned char)s[i];
-  if (i + 6 > n || s[i] != '\\' || s[i + 1] != 'u' || s[i + 2] != '0' ||
-      s[i + 3] != '0')
-    return -1;
-  hi = hex_value((unsigned char)s[i + 4]);
-  lo = hex_value((unsigned char)s[i + 5]);
-  if (hi < 0 || hi > 1 || lo < 0) return -1;
-  return hi * 16 + lo;
+/* The 4 hex digits at s[i] as a code unit, or -1. */
+static long json_hex4(const json_reader *r, size_t i) {
+  long v = 0;
+  size_t k;
+  if (i + 4 > r->n) return -1;
+  for (k = i; k < i + 4; k++) {
+    int h = hex_value(r->s[k]);
+    if (h < 0) return -1;
+    v = v * 16 + h;
+  }
+  return v;
 }
 
-/*
-** One pass over text: the big integer literals outside strings, and the
-** control bytes strings start with (used, a bit each). With b, the text is
-** also written into b, each big literal as "\u00XX<literal>" (XX the
-** marker). Returns the number of big literals. Text need not be valid JSON
-** (the decoder judges it); the pass never reads past its end.
-*/
-static size_t scan_json(const char *s, size_t n, unsigned long *used,
-                        luaL_Buffer *b, int marker) {
-  size_t i = 0, copied = 0, bigs = 0;
-  while (i < n) {
-    unsigned char c = (unsigned char)s[i];
-    if (c == '"') {
-      int lead = string_lead(s, i + 1, n);
-      if (lead >= 0) *used |= 1UL << lead;
-      for (i++; i < n && s[i] != '"'; i++)
-        if (s[i] == '\\') i++;
-      i++;
-    } else if (c == '-' || (c >= '0' && c <= '9')) {
-      size_t start = i, d;
-      if (c == '-') i++;
-      d = i;
-      while (i < n && s[i] >= '0' && s[i] <= '9') i++;
-      if (i < n && (s[i] == '.' || s[i] == 'e' || s[i] == 'E')) {
-        while (i < n &&
-               ((s[i] >= '0' && s[i] <= '9') || s[i] == '.' || s[i] == 'e' ||
-                s[i] == 'E' || s[i] == '+' || s[i] == '-'))
-          i++;
-      } else if (i > d && beyond_2_53(s + d, i - d)) {
-        bigs++;
-        if (b) {
-          char head[8];
-          luaL_addlstring(b, s + copied, start - copied);
-          head[0] = '"', head[1] = '\\', head[2] = 'u', head[3] = '0';
-          head[4] = '0', head[5] = "01"[marker >> 4];
-          head[6] = "0123456789abcdef"[marker & 15];
-          luaL_addlstring(b, head, 7);
-          luaL_addlstring(b, s + start, i - start);
-          luaL_addchar(b, '"');
-          copied = i;
-        }
-      }
-    } else {
-      i++;
-    }
+/* Adds code point cp as UTF-8. */
+static void json_utf8(luaL_Buffer *b, unsigned long cp) {
+  char out[4];
+  size_t len;
+  if (cp < 0x80) {
+    out[0] = (char)cp, len = 1;
+  } else if (cp < 0x800) {
+    out[0] = (char)(0xC0 | cp >> 6), out[1] = (char)(0x80 | (cp & 0x3F));
+    len = 2;
+  } else if (cp < 0x10000) {
+    out[0] = (char)(0xE0 | cp >> 12);
+    out[1] = (char)(0x80 | (cp >> 6 & 0x3F));
+    out[2] = (char)(0x80 | (cp & 0x3F)), len = 3;
+  } else {
+    out[0] = (char)(0xF0 | cp >> 18);
+    out[1] = (char)(0x80 | (cp >> 12 & 0x3F));
+    out[2] = (char)(0x80 | (cp >> 6 & 0x3F));
+    out[3] = (char)(0x80 | (cp & 0x3F)), len = 4;
   }
-  if (b) luaL_addlstring(b, s + copied, n - copied);
-  return bigs;
+  luaL_addlstring(b, out, len);
 }
 
-/* core.json_bigints(text) -> nothing when text holds no integer literal
-   beyond 2^53 outside its strings; else the text with those literals as
-   marked strings, and the marker (a control byte no string of the text
-   starts with); or false and a message when no such byte is left. */
-static int l_json_bigints(lua_State *L) {
-  size_t n;
-  const char *s = luaL_checklstring(L, 1, &n);
-  unsigned long used = 0;
-  int marker;
-  luaL_Buffer b;
-  if (scan_json(s, n, &used, NULL, 0) == 0) return 0;
-  for (marker = 1; marker < 32 && (used >> marker & 1); marker++) {
+/* The escape after the backslash at s[i - 1], into b; i moves past it. */
+static int json_escape(json_reader *r, luaL_Buffer *b) {
+  static const char plain[] = "\"\\/bfnrt", meant[] = "\"\\/\b\f\n\r\t";
+  const char *at;
+  long cp, low;
+  if (r->i >= r->n) return json_fail(r, "unfinished string");
+  at = r->s[r->i] ? strchr(plain, r->s[r->i]) : NULL;
+  if (at) {
+    luaL_addchar(b, meant[at - plain]);
+    r->i++;
+    return 1;
   }
-  if (marker == 32) {
-    lua_pushboolean(L, 0);
-    lua_pushliteral(L, "text holds integers beyond 2^53 and strings that "
-                       "start with every control character");
-    return 2;
+  if (r->s[r->i] != 'u') return json_fail(r, "unknown escape in a string");
+  cp = json_hex4(r, r->i + 1);
+  if (cp < 0) return json_fail(r, "bad \\u escape");
+  r->i += 5;
+  if (cp >= 0xDC00 && cp <= 0xDFFF)
+    return json_fail(r, "\\u escape of a lone low surrogate");
+  if (cp >= 0xD800 && cp <= 0xDBFF) {
+    if (r->i + 1 >= r->n || r->s[r->i] != '\\' || r->s[r->i + 1] != 'u')
+      return json_fail(r, "\\u escape of a lone high surrogate");
+    low = json_hex4(r, r->i + 2);
+    if (low < 0xDC00 || low > 0xDFFF)
+      return json_fail(r, "\\u escape of a lone high surrogate");
+    cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+    r->i += 6;
   }
-  luaL_buffinit(L, &b);
-  scan_json(s, n, &used, &b, marker);
-  luaL_pushresult(&b);
-  lua_pushinteger(L, marker);
-  return 2;
-}
-
-#if LUA_VERSION_NUM >= 503
-/* The integer the decimal text s (an optional '-', then digits) spells, in
- *out; 0 when a lua_Integer cannot hold it. */
-static int decimal_integer(const char *s, size_t len, lua_Integer *out) {
-  unsigned long long v = 0, limit = 9223372036854775807ULL;
-  size_t i = 0;
-  int negative = len > 0 && s[0] == '-';
-  if (negative) i = 1, limit++;
-  if (i == len) return 0;
-  for (; i < len; i++) {
-    unsigned d = (unsigned)(s[i] - '0');
-    if (d > 9 || v > (limit - d) / 10) return 0;
-    v = v * 10 + d;
-  }
-  if (negative) *out = v == limit ? LUA_MININTEGER : -(lua_Integer)v;
-  else *out = (lua_Integer)v;
+  if (cp >= 0x80) r->wide = 1;
+  json_utf8(b, (unsigned long)cp);
   return 1;
 }
-#endif
 
-/* Replaces the value on top of the stack (of the key below it in the table
-   at t) when json_fix changes it; pops nothing. */
-static void fix_value(lua_State *L, int t, int marker) {
-  int type = lua_type(L, -1);
-#if LUA_VERSION_NUM >= 503
-  if (type == LUA_TNUMBER && !lua_isinteger(L, -1)) {
-    lua_Number d = lua_tonumber(L, -1);
-    if (d == floor(d) && d >= -9223372036854775808.0 &&
-        d < 9223372036854775808.0) {
-      lua_pushvalue(L, -2);
-      lua_pushinteger(L, (lua_Integer)d);
-      lua_rawset(L, t);
+/* The string whose quote is at s[i], pushed. */
+static int json_string(json_reader *r) {
+  size_t start = ++r->i;
+  luaL_Buffer b;
+  while (r->i < r->n) {
+    unsigned char c = r->s[r->i];
+    if (c == '"') {
+      lua_pushlstring(r->L, (const char *)r->s + start, r->i - start);
+      r->i++;
+      return 1;
     }
+    if (c == '\\') break;
+    if (c >= 0x80) r->wide = 1;
+    r->i++;
+  }
+  if (r->i >= r->n) return json_fail(r, "unfinished string");
+  /* Escapes: the rest is built in a buffer (which holds a stack slot
+     until pushed: nothing else is pushed meanwhile). */
+  luaL_buffinit(r->L, &b);
+  luaL_addlstring(&b, (const char *)r->s + start, r->i - start);
+  while (r->i < r->n) {
+    unsigned char c = r->s[r->i];
+    if (c == '"') {
+      luaL_pushresult(&b);
+      r->i++;
+      return 1;
+    }
+    if (c == '\\') {
+      r->i++;
+      if (!json_escape(r, &b)) {
+        luaL_pushresult(&b);
+        lua_pop(r->L, 1);
+        return 0;
+      }
+      continue;
+    }
+    if (c >= 0x80) r->wide = 1;
+    luaL_addchar(&b, (char)c);
+    r->i++;
+  }
+  luaL_pushresult(&b);
+  lua_pop(r->L, 1);
+  return json_fail(r, "unfinished string");
+}
+
+static int json_digits(json_reader *r) {
+  size_t from = r->i;
+  while (r->i < r->n && r->s[r->i] >= '0' && r->s[r->i] <= '9') r->i++;
+  return r->i > from;
+}
+
+/* Pushes the integer literal of nd digits at d (negative: a '-' before
+   them): an integer, or a double where it is exact, else its text. */
+static void json_integer(json_reader *r, size_t start, size_t d, size_t nd) {
+  const unsigned char *s = r->s;
+  int negative = d > start;
+#if LUA_VERSION_NUM >= 503
+  unsigned long long v = 0, limit = 9223372036854775807ULL + negative;
+  size_t k;
+  for (k = d; k < d + nd; k++) {
+    unsigned digit = (unsigned)(s[k] - '0');
+    if (v > (limit - digit) / 10) break;
+    v = v * 10 + digit;
+  }
+  if (k == d + nd) {
+    if (!negative) lua_pushinteger(r->L, (lua_Integer)v);
+    else if (v == 9223372036854775808ULL) lua_pushinteger(r->L, LUA_MININTEGER);
+    else lua_pushinteger(r->L, -(lua_Integer)v);
+    return;
+  }
+#else
+  if (nd < 16 || (nd == 16 && memcmp(s + d, "9007199254740992", 16) <= 0)) {
+    double v = 0;
+    size_t k;
+    for (k = d; k < d + nd; k++) v = v * 10 + (s[k] - '0');
+    lua_pushnumber(r->L, negative ? -v : v);
     return;
   }
 #endif
-  if (type == LUA_TSTRING && marker) {
-    size_t len;
-    const char *s = lua_tolstring(L, -1, &len);
-    if (len < 2 || (unsigned char)s[0] != marker) return;
-    lua_pushvalue(L, -2);
+  lua_pushlstring(r->L, (const char *)s + start, d + nd - start);
+}
+
+/* The number at s[i] (JSON's grammar), pushed. */
+static int json_number(json_reader *r) {
+  size_t start = r->i, d;
+  int integral = 1;
+  if (r->s[r->i] == '-') r->i++;
+  d = r->i;
+  if (r->i < r->n && r->s[r->i] == '0') r->i++;
+  else if (!json_digits(r)) return json_fail(r, "bad number");
+  if (r->i < r->n && r->s[r->i] == '.') {
+    r->i++, integral = 0;
+    if (!json_digits(r)) return json_fail(r, "bad number");
+  }
+  if (r->i < r->n && (r->s[r->i] == 'e' || r->s[r->i] == 'E')) {
+    r->i++, integral = 0;
+    if (r->i < r->n && (r->s[r->i] == '+' || r->s[r->i] == '-')) r->i++;
+    if (!json_digits(r)) return json_fail(r, "bad number");
+  }
+  if (integral) {
+    json_integer(r, start, d, r->i - d);
+    return 1;
+  }
+  /* Lua's own reading of the text (as tonumber reads it). */
+  lua_pushlstring(r->L, (const char *)r->s + start, r->i - start);
 #if LUA_VERSION_NUM >= 503
-    {
-      lua_Integer v;
-      if (decimal_integer(s + 1, len - 1, &v)) lua_pushinteger(L, v);
-      else lua_pushlstring(L, s + 1, len - 1);
+  if (lua_stringtonumber(r->L, lua_tostring(r->L, -1)) == 0)
+    return json_fail(r, "bad number");
+  lua_remove(r->L, -2);
+  {
+    lua_Number x = lua_tonumber(r->L, -1);
+    if (x == floor(x) && x >= -9223372036854775808.0 &&
+        x < 9223372036854775808.0) {
+      lua_pop(r->L, 1);
+      lua_pushinteger(r->L, (lua_Integer)x);
     }
+  }
 #else
-    lua_pushlstring(L, s + 1, len - 1);
+  {
+    lua_Number x = lua_tonumber(r->L, -1);
+    lua_pop(r->L, 1);
+    lua_pushnumber(r->L, x);
+  }
 #endif
-    lua_rawset(L, t);
-  }
+  return 1;
 }
 
-/* Decoders bound JSON's depth (imerr's at 64); this walk stops below. */
-#define JSON_FIX_DEPTH 200
+static int json_value(json_reader *r, int depth);
 
-static void fix_table(lua_State *L, int t, int marker, int depth) {
-  luaL_checkstack(L, 6, NULL);
-  lua_pushnil(L);
-  while (lua_next(L, t)) {
-    if (lua_type(L, -1) == LUA_TTABLE) {
-      if (depth < JSON_FIX_DEPTH)
-        fix_table(L, lua_gettop(L), marker, depth + 1);
+/* The object or array whose bracket is at s[i], pushed. */
+static int json_container(json_reader *r, int depth) {
+  int object = r->s[r->i] == '{';
+  unsigned char close = object ? '}' : ']';
+  lua_Integer k = 0;
+  if (depth > r->max_depth) return json_fail(r, "nested too deep");
+  luaL_checkstack(r->L, 4, "JSON nested too deep");
+  r->i++;
+  lua_createtable(r->L, object ? 0 : 4, object ? 4 : 0);
+  json_space(r);
+  if (r->i < r->n && r->s[r->i] == close) {
+    r->i++;
+    return 1;
+  }
+  for (;;) {
+    if (object) {
+      if (r->i >= r->n || r->s[r->i] != '"')
+        return json_fail(r, "expected a key string");
+      if (!json_string(r)) return 0;
+      json_space(r);
+      if (r->i >= r->n || r->s[r->i] != ':')
+        return json_fail(r, "expected ':'");
+      r->i++;
+      json_space(r);
+      if (!json_value(r, depth)) return 0;
+      lua_rawset(r->L, -3);
     } else {
-      fix_value(L, t, marker);
+      if (!json_value(r, depth)) return 0;
+      lua_rawseti(r->L, -2, (int)++k);
     }
-    lua_pop(L, 1);
+    json_space(r);
+    if (r->i < r->n && r->s[r->i] == ',') {
+      r->i++;
+      json_space(r);
+      continue;
+    }
+    if (r->i < r->n && r->s[r->i] == close) {
+      r->i++;
+      return 1;
+    }
+    return json_fail(r, object ? "expected ',' or '}'" : "expected ',' or ']'");
   }
 }
 
-/* core.json_fix(t, marker): the other half of json_bigints, in place on
-   the decoded value t: a string that starts with the marker byte becomes
-   the integer it spells where a Lua integer holds it (5.3+), else its
-   decimal text; on 5.3+ an integral float an integer holds becomes that
-   integer (70107.0 -> 70107). marker 0: integers only. */
-static int l_json_fix(lua_State *L) {
-  int marker = (int)luaL_checkinteger(L, 2);
-  luaL_checktype(L, 1, LUA_TTABLE);
-  luaL_argcheck(L, marker >= 0 && marker < 32, 2, "marker out of range");
-  fix_table(L, 1, marker, 0);
-  return 0;
+static int json_literal(json_reader *r, const char *word) {
+  size_t len = strlen(word);
+  if (r->n - r->i < len || memcmp(r->s + r->i, word, len) != 0)
+    return json_fail(r, "expected a value");
+  r->i += len;
+  return 1;
 }
 
-static const luaL_Reg functions[] = {
-    {"count", l_count},       {"at", l_at},
-    {"column", l_column},     {"tables", l_tables},
-    {"texts", l_texts},       {"reasons", l_reasons},
-    {"find", l_find},         {"find_name", l_find_name},
-    {"parse", l_parse},       {"api_find", l_api_find},
-    {"api_row", l_api_row},   {"json_bigints", l_json_bigints},
-    {"json_fix", l_json_fix}, {NULL, NULL}};
+/* The value at s[i] (after white space), pushed; depth: the containers
+   around it. */
+static int json_value(json_reader *r, int depth) {
+  unsigned char c;
+  if (r->i >= r->n) return json_fail(r, "expected a value");
+  c = r->s[r->i];
+  if (c == '"') return json_string(r);
+  if (c == '{' || c == '[') return json_container(r, depth + 1);
+  if (c == '-' || (c >= '0' && c <= '9')) return json_number(r);
+  if (c == 't') {
+    if (!json_literal(r, "true")) return 0;
+    lua_pushboolean(r->L, 1);
+  } else if (c == 'f') {
+    if (!json_literal(r, "false")) return 0;
+    lua_pushboolean(r->L, 0);
+  } else if (c == 'n') {
+    if (!json_literal(r, "null")) return 0;
+    lua_pushlightuserdata(r->L, NULL);
+  } else {
+    return json_fail(r, "expected a value");
+  }
+  return 1;
+}
+
+/* core.json_decode(text, max_depth) -> the value and whether every string
+   in it came from plain ASCII (then each is valid UTF-8 as it is); or nil
+   and a message. */
+static int l_json_decode(lua_State *L) {
+  size_t n;
+  const char *s = luaL_checklstring(L, 1, &n);
+  json_reader r;
+  int top;
+  r.L = L, r.s = (const unsigned char *)s, r.i = 0, r.n = n;
+  r.max_depth = (int)luaL_checkinteger(L, 2);
+  r.wide = 0, r.error = NULL;
+  top = lua_gettop(L);
+  json_space(&r);
+  if (json_value(&r, 0)) {
+    json_space(&r);
+    if (r.i == r.n) {
+      lua_pushboolean(L, !r.wide);
+      return 2;
+    }
+    r.error = "text after the value";
+  }
+  lua_settop(L, top);
+  lua_pushnil(L);
+  lua_pushfstring(L, "%s at byte %d", r.error, (int)(r.i + 1));
+  return 2;
+}
+
+static const luaL_Reg functions[] = {{"count", l_count},
+                                     {"at", l_at},
+                                     {"column", l_column},
+                                     {"tables", l_tables},
+                                     {"texts", l_texts},
+                                     {"reasons", l_reasons},
+                                     {"find", l_find},
+                                     {"find_name", l_find_name},
+                                     {"parse", l_parse},
+                                     {"api_find", l_api_find},
+                                     {"api_row", l_api_row},
+                                     {"json_decode", l_json_decode},
+                                     {NULL, NULL}};
 
 int luaopen_imerr_core(lua_State *L) {
   int k;

@@ -1,61 +1,33 @@
---- imerr._decode: JSON text to Lua values as imerr reads answers and
--- request bodies (internal). The decoder is a private cjson instance (its
--- settings never touch other users of cjson), else dkjson; around it,
--- imerr.core keeps integers exact: literals beyond 2^53, which a double
--- rounds (get_appid_group_list's 64-bit Next, a 19-digit id), come back as
--- integers where a Lua integer holds them (5.3, 5.4), else as their exact
--- decimal text (LuaJIT, 5.1, and beyond 64 bits); and on 5.3 and 5.4
--- every integral number comes back as an integer (1, not 1.0). The text
--- is scanned once in C; only a text with such a literal is rewritten.
+--- imerr._decode: JSON text to Lua values, as imerr reads answers and
+-- request bodies (internal), by imerr.core's own reader: no JSON library
+-- is needed. Integers come back exact: a literal beyond 2^53, which a
+-- double would round (get_appid_group_list's 64-bit Next, a 19-digit id),
+-- is an integer where a Lua integer holds it (5.3, 5.4), else its exact
+-- decimal text (LuaJIT, 5.1, and beyond 64 bits); on 5.3 and 5.4 every
+-- integral number is an integer (1, not 1.0). null is cjson's null (the
+-- light userdata NULL); strings are the text's bytes, \u escapes as UTF-8.
 local core = require "imerr.core"
 
-local type, pcall = type, pcall
-local bigints, fix = core.json_bigints, core.json_fix
+local pcall, tostring = pcall, tostring
+local json_decode = core.json_decode
 
 local _M = {}
 
--- Deeper JSON is no IM answer; cjson refuses it before building it.
+-- Deeper JSON is no IM answer: refused before it is built.
 local MAX_DEPTH = 64
 _M.MAX_DEPTH = MAX_DEPTH
 
--- Lua 5.3+: numbers have an integer subtype.
-local INTEGERS = rawget(math, "type") ~= nil
-
-local function find_decoder()
-  local ok, cjson = pcall(require, "cjson.safe")
-  if ok and type(cjson) == "table" and cjson.new then
-    local inst = cjson.new()
-    inst.decode_max_depth(MAX_DEPTH)
-    return inst.decode
-  end
-  local has_dk, dkjson = pcall(require, "dkjson")
-  if has_dk and type(dkjson) == "table" then
-    return function(text)
-      local v, _, err = dkjson.decode(text, 1, nil)
-      return v, err
-    end
-  end
-end
-local decoder = find_decoder()
-
---- Whether a decoder was found.
-_M.available = decoder ~= nil
-
---- The value of JSON text, or nil and a message that starts with "text"
--- (or "no JSON decoder").
+--- The value of JSON text and whether the text's strings are plain ASCII
+-- (so that each is valid UTF-8 as it is); or nil and a message that
+-- starts with "text".
 function _M.decode(text)
-  if not decoder then
-    return nil, "no JSON decoder: install lua-cjson (or dkjson), or pass one"
-  end
+  -- JSON text never holds a raw NUL.
   if text:find("\0", 1, true) then return nil, "text has a NUL byte" end
-  local quoted, marker = bigints(text)
-  if quoted == false then return nil, marker end
-  local ok, v, err = pcall(decoder, quoted or text)
-  if not ok or v == nil then
-    return nil, "text is not JSON: " .. tostring(ok and err or v):sub(1, 200)
-  end
-  if type(v) == "table" and (marker or INTEGERS) then fix(v, marker or 0) end
-  return v
+  -- (pcall: running out of memory raises)
+  local ok, v, ascii = pcall(json_decode, text, MAX_DEPTH)
+  if not ok then return nil, "text is not JSON: " .. tostring(v) end
+  if v == nil then return nil, "text is not JSON: " .. ascii end
+  return v, ascii
 end
 
 return _M

@@ -15,6 +15,7 @@ local quote = require("imerr._private").quote
 local api_row = require("imerr._catalogue").row
 
 local type, pcall, tostring = type, pcall, tostring
+local find = string.find
 local floor = math.floor
 local rawget, next, huge = rawget, next, math.huge
 -- JSON decoders give floats: 70107.0 reads better as 70107.
@@ -26,7 +27,8 @@ local _M = { _VERSION = rows.VERSION }
 -- the whole process. The module's fields below only report them.
 local MAX_DEPTH, MAX_INFO, MAX_ITEMS = 64, 512, 100000
 
---- Deeper JSON is no IM answer; cjson refuses it before building it: 64
+--- Deeper JSON is no IM answer; imerr's reader refuses it before building
+-- it: 64
 -- (a read-only constant, as are the two below).
 _M.MAX_DEPTH = MAX_DEPTH
 --- Every text check returns from the answer (ErrorInfo, RequestId, item
@@ -64,9 +66,24 @@ end
 -- An id as check gives it out: a string bounded like any text, or a
 -- finite number (an integral one as an integer); anything else (NaN, an
 -- infinity, which no JSON encoder writes) is no id.
+-- The answer being read, as check found it (set for one reading, which
+-- never yields): own, decoded by imerr from text, so that no table in it
+-- has a metatable and indexing is reading raw (and cheaper than rawget);
+-- ascii, decoded from plain ASCII text, so that its strings are valid
+-- UTF-8 as they are.
+local own, ascii_answer = false, false
+
+-- Also returns true for a string id.
 local function clean_id(v)
   local t = type(v)
-  if t == "string" then return bounded(v) end
+  if t == "string" then
+    -- Most ids are short and ASCII: clean as they are (and not cached:
+    -- each id is new).
+    if #v <= MAX_INFO and (ascii_answer or not find(v, "[\128-\255]")) then
+      return v, true
+    end
+    return bounded(v), true
+  end
   if t == "number" and v == v and v ~= huge and v ~= -huge then
     return tointeger(v) or v
   end
@@ -102,6 +119,8 @@ local function is_code(v)
 end
 
 -- An error table for a code, with its hint.
+-- info: a string or nil. (error_table's work, done here for the items of
+-- a batch, which come by the thousand.)
 local function failure(code, info)
   local i = index[code]
   if i then
@@ -111,8 +130,18 @@ local function failure(code, info)
     i = row_of(code)
   end
   if i and not names then names = rows.texts().names end
-  return error_table(i and hint_of[codes[i]] or UNKNOWN, code,
-    i and names[i], type(info) == "string" and info or nil)
+  local hint = i and hint_of[codes[i]] or UNKNOWN
+  if info then info = cleaned[info] or bounded(info) end
+  return new_error { code = code, name = i and names[i], info = info,
+    class = hint.class, reason = hint.reason, action = hint.action,
+    http_status = hint.http_status, severity = hint.severity,
+    min_delay = hint.min_delay, ambiguous = hint.ambiguous }
+end
+
+-- The answer's ErrorInfo, when it is a string.
+local function answer_info(answer)
+  local info = rawget(answer, "ErrorInfo")
+  if type(info) == "string" then return info end
 end
 
 ---------------------------------------------------------------------------
@@ -155,19 +184,22 @@ end
 
 local function id_of(item, paths)
   for i = 1, #paths do
-    local v, path = item, paths[i]
-    for j = 1, #path do
+    local path = paths[i]
+    local v
+    if own then v = item[path[1]] else v = rawget(item, path[1]) end
+    for j = 2, #path do
       if type(v) ~= "table" then break end
       v = rawget(v, path[j])
     end
-    local id = clean_id(v)
-    if id ~= nil then return id, v end
+    local id, text = clean_id(v)
+    if id ~= nil then return id, v, text end
   end
 end
 
 local function info_of(item)
   for i = 1, #INFO_KEYS do
-    local v = rawget(item, INFO_KEYS[i])
+    local v
+    if own then v = item[INFO_KEYS[i]] else v = rawget(item, INFO_KEYS[i]) end
     if type(v) == "string" then return v end
   end
 end
@@ -183,9 +215,11 @@ end
 
 -- id is a clean id (clean_id) or nil, raw the id as the answer gives it
 -- (two long ids may be cut alike: each is reported); list a bounded name.
-local function add(r, f, id, list, raw)
+-- text: whether id is a string, when known.
+local function add(r, f, id, list, raw, text)
   f.id, f.list = id, list
-  if type(id) == "string" then f.account = id end
+  if text == nil then text = type(id) == "string" end
+  if text then f.account = id end
   if id ~= nil and r.ids then r.ids[raw == nil and id or raw] = true end
   r.out[#r.out + 1] = f
 end
@@ -203,12 +237,15 @@ local function cut(r, n, list)
   r.cut_list = r.cut_list or list
 end
 
--- Whether a table reads as a JSON array: empty (cjson decodes [] and {}
+-- Whether a table reads as a JSON array: empty (decoders read [] and {}
 -- alike: an empty object is an empty list), or with an item 1 and no key
 -- that is not a number. A list sent as an object is not an empty list.
 local function is_list(t)
   if next(t) == nil then return true end
   if rawget(t, 1) == nil then return false end
+  -- A decoder makes a JSON array of keys 1 .. n only, an object of
+  -- strings only: one with an item 1 is a list.
+  if own then return true end
   for k in next, t do
     if type(k) ~= "number" then return false end
   end
@@ -222,7 +259,8 @@ local function read_item(r, item, i, name, key, paths, fail)
     add_broken(r, name .. " item " .. i .. " is not an object", nil, name)
     return
   end
-  local code, f = rawget(item, key), nil
+  local code, f
+  if own then code = item[key] else code = rawget(item, key) end
   if fail then
     if type(code) ~= "number" then
       r.unreadable = true
@@ -232,7 +270,7 @@ local function read_item(r, item, i, name, key, paths, fail)
       f.status = code
     end
   elseif code ~= 0 then
-    if is_code(code) then
+    if index[code] or is_code(code) then
       f = failure(code, info_of(item))
     else
       r.unreadable = true
@@ -240,8 +278,8 @@ local function read_item(r, item, i, name, key, paths, fail)
     end
   end
   if f then
-    local id, raw = id_of(item, paths)
-    add(r, f, id, name, raw)
+    local id, raw, text = id_of(item, paths)
+    add(r, f, id, name, raw, text or false)
   end
 end
 
@@ -274,7 +312,8 @@ local function walk(r, node, spec, step)
   for i = 1, n do
     if r.budget <= 0 then return cut(r, n - i + 1, spec.name) end
     r.budget = r.budget - 1
-    local item = rawget(v, i)
+    local item
+    if own then item = v[i] else item = rawget(v, i) end
     if last then
       read_item(r, item, i, spec.name, spec.code, spec.id, spec.fail)
     elseif type(item) ~= "table" then
@@ -296,7 +335,8 @@ local function read_bare(r, list, name)
   for i = 1, n do
     if r.budget <= 0 then return cut(r, n - i + 1, name) end
     r.budget = r.budget - 1
-    local raw = rawget(list, i)
+    local raw
+    if own then raw = list[i] else raw = rawget(list, i) end
     local id = clean_id(raw)
     if id == nil then
       add_broken(r, name .. " item " .. i .. " is not an id", nil, name)
@@ -385,7 +425,8 @@ local function discover(r, node, name, depth)
   for i = 1, n do
     if r.budget <= 0 then return cut(r, n - i + 1, list) end
     r.budget = r.budget - 1
-    local item = rawget(node, i)
+    local item
+    if own then item = node[i] else item = rawget(node, i) end
     if key then
       read_item(r, item, i, list, key, ID_PATHS)
     elseif type(item) == "table" and depth < 4 then
@@ -432,7 +473,7 @@ local function decode_text(text, decode)
   if not decode then
     local v, err = decoding.decode(text)
     if v == nil then return nil, (err:gsub("^text", "answer")) end
-    return v
+    return v, err
   end
   local ok, v, err = pcall(decode, text)
   if not ok or v == nil then
@@ -539,11 +580,21 @@ end
 -- per-item results are), a decoder function, or a table { api = path,
 -- decode = function }. Without a catalogued api, lists of items with
 -- ErrorCode, ResultCode, RetCode or Code and the bare id lists are found
--- on their own. Junk gives reason "bad_response"; nothing raises.
+-- on their own, and an answer with an ErrorCode but no ActionStatus (the
+-- openconfigsvr APIs) is read by its code. Junk gives reason
+-- "bad_response"; nothing raises.
+--
+-- JSON text is read by imerr's own reader (no JSON library needed), which
+-- keeps integers exact: one beyond 2^53, which a double would round
+-- (get_appid_group_list's 64-bit Next, a 19-digit id), comes back as an
+-- integer where a Lua integer holds it (5.3, 5.4), else as its exact
+-- decimal text (LuaJIT, 5.1, and beyond 64 bits); on 5.3 and 5.4 every
+-- integral number is an integer (a failed item's MsgSeq is 1, not 1.0).
+-- null is cjson.null. A decoder given in opts is used as it is.
 --
 -- A list sent with the wrong JSON type (an object where the catalogue
 -- names a list, say "ResultItem": {...}) is a bad_response failure, never
--- an empty list; an empty {} is an empty list, as cjson reads [] and {}
+-- an empty list; an empty {} is an empty list, as decoders read [] and {}
 -- alike. ActionStatus "SomeError" is a partial success (the answer and its
 -- failures) only with ErrorCode 0 or none, for an API whose row says it
 -- answers so (batchsendmsg) or without a catalogued api, and when its
@@ -571,10 +622,13 @@ function _M.check(answer, opts)
     return nil, error_table(INVALID, nil, nil, decode)
   end
   local row = path and api_row(path)
+  own, ascii_answer = false, false
   if type(answer) == "string" then
     local v, err = decode_text(answer, decode)
     if v == nil then return nil, broken(err) end
     answer = v
+    -- (err: whether the text was ASCII, from imerr's own decoder)
+    own, ascii_answer = err ~= nil, err == true
   end
   if type(answer) ~= "table" then
     return nil, broken("answer must be a JSON object, got " .. type(answer))
@@ -617,13 +671,13 @@ function _M.check(answer, opts)
   end
   local err
   if is_code(code) and code ~= 0 then
-    err = failure(code, rawget(answer, "ErrorInfo"))
+    err = failure(code, answer_info(answer))
   elseif status == "FAIL" and code == nil then
     -- Older pages show FAIL with an ErrorList and no ErrorCode: the
     -- first failed item's code stands for the answer.
     for i = 1, failures and #failures or 0 do
       if failures[i].code then
-        err = failure(failures[i].code, rawget(answer, "ErrorInfo"))
+        err = failure(failures[i].code, answer_info(answer))
         break
       end
     end
