@@ -120,6 +120,30 @@ describe("sending exactly once", function()
     assert.same({ mine, mine }, stats(id).bodies)
   end)
 
+  it("draws keys of its own in each worker", function()
+    -- The mock listens with reuseport: 40 connections reach every worker.
+    -- Workers forked with one generator state would draw the same
+    -- numbers; each is seeded anew, from its pid.
+    local by_worker, workers = {}, 0
+    for _ = 1, 40 do
+      local _, text = request(MOCK .. "/worker")
+      local pid, draw = text:match("^(%d+) %S+ (%d+)")
+      assert.truthy(pid, text)
+      if not by_worker[pid] then
+        by_worker[pid], workers = {}, workers + 1
+      end
+      by_worker[pid][#by_worker[pid] + 1] = draw
+    end
+    assert.is_true(workers >= 2)
+    local owner = {}
+    for pid, draws in pairs(by_worker) do
+      for _, d in ipairs(draws) do
+        assert.is_true(owner[d] == nil or owner[d] == pid, d)
+        owner[d] = pid
+      end
+    end
+  end)
+
   it("refuses a body it cannot prepare, sending nothing", function()
     local id = "once-junk-" .. RUN
     local status, text = request(("%s/once/v4/openim/sendmsg?scenario=dedupe" ..

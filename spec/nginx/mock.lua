@@ -337,9 +337,11 @@ function _M.stats()
     discarded = mock:get("discarded:" .. id) or 0 }))
 end
 
---- /worker: this worker's pid and its next math.random() draw.
+--- /worker: this worker's pid, its next math.random() draw and its next
+-- draw of imerr's own generator (the de-duplication keys').
 function _M.worker()
-  ngx.say(ngx.worker.pid(), " ", ("%.17g"):format(math.random()))
+  ngx.say(ngx.worker.pid(), " ", ("%.17g"):format(math.random()), " ",
+    require("imerr._random").u32())
 end
 
 --- /classify?code=: the class and reason imerr gives, from the module
