@@ -9,11 +9,14 @@ description = {
   detailed = [[
 Every Tencent Cloud IM error code as a static C table (594 rows), with a
 Lua module on top: look codes up by number or name, and decide what to
-do about them (retry, wait, log in again, answer which HTTP status).]],
+do about them (retry, wait, log in again, answer which HTTP status).
+Built and tested on Lua 5.1, 5.3 and 5.4 and LuaJIT/OpenResty (not 5.2);
+imerr.rest reads JSON with its own reader (integers beyond 2^53 kept
+exact): no JSON library is needed.]],
   license = "MIT",
 }
 dependencies = {
-  "lua >= 5.1",
+  "lua >= 5.1, < 5.5, ~= 5.2",
 }
 -- imerr.sig (UserSigs, callback signs) is C on OpenSSL's libcrypto and
 -- zlib: Debian's libssl-dev and zlib1g-dev. CMake finds them itself.

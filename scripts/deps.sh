@@ -6,7 +6,8 @@
 # luacheck, nginx and the LRU cache of the OpenResty example, wrk, clang's
 # sanitizers and libFuzzer, valgrind, ldoc, man, zip for the source rock,
 # nm, openssl for the test certificate, Redis and its Lua client, curl,
-# Node.js and npm for Tencent's signing library, the oracle of imerr.sig).
+# Node.js and npm for Tencent's signing library, the oracle of imerr.sig,
+# Prometheus and promtool for the generated alerting rules).
 set -eu
 
 BUILD="gcc libc6-dev cmake make pkg-config lua5.4 liblua5.4-dev luarocks
@@ -16,7 +17,7 @@ TEST="$BUILD lua5.3 liblua5.3-dev lua5.1 liblua5.1-0-dev luajit2
   clang-format nginx-light libnginx-mod-http-lua lua-resty-lrucache wrk
   clang libclang-rt-14-dev
   valgrind lua-ldoc man-db zip unzip binutils openssl ca-certificates
-  redis-server lua-redis curl nodejs"
+  redis-server lua-redis curl nodejs prometheus"
 # Debian's nodejs comes without npm; a nodejs that has its own (NodeSource's
 # conflicts with Debian's npm package) needs none.
 command -v npm >/dev/null 2>&1 || TEST="$TEST npm"

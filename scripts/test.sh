@@ -76,11 +76,24 @@ check_tree() {
         assert(so and so:find(os.getenv("IMERR_TREE"), 1, true), so)
         assert(imerr.name(70001) == "ERR_SVR_ACCOUNT_USERSIG_EXPIRED")
         assert(imerr.count == 594)
+        -- Plain tables in every Lua: cjson, pairs and # see every field.
+        local cjson = require "cjson"
+        local row = cjson.decode(cjson.encode(imerr.lookup(70001)))
+        assert(row.name == "ERR_SVR_ACCOUNT_USERSIG_EXPIRED" and
+          row.message ~= nil and row.hint.reason == "auth", "cjson row")
+        local n = 0
+        for _ in pairs(imerr.reasons) do n = n + 1 end
+        assert(n > 0 and #imerr.reasons_list == n, "reasons_list")
+        local fields = 0
+        for _ in pairs(require("imerr.api").get("v4/openim/sendmsg")) do
+          fields = fields + 1
+        end
+        assert(fields >= 8, "catalogue row fields")
         local sig = require "imerr.sig" -- Tencent callback page example
         assert(sig.callback_sign("xxxxyyyy", 1669872112):find("^17773bc3"))
         print("installed imerr " .. imerr._VERSION .. " works under " .. _VERSION)'
   ) || return 1
-  # The rock's folder is named after its version: 1.1.0-1, scm-1.
+  # The rock's folder is named after its version: 2.0.0-1, scm-1.
   for page in "$tree/lib/luarocks/rocks-$version/imerr/"*/doc/imerr.1; do :; done
   [ -f "$page" ] ||
     { echo "no man page in the rock"; return 1; }
@@ -211,6 +224,8 @@ stage release-rock-5.1 release_rock 5.1
 stage release-tarball release_tarball
 stage luarocks-lint lint_rockspecs
 stage openresty bash spec/nginx/run.sh
+stage quickstart bash spec/quickstart.sh
+stage prometheus bash spec/prometheus/run.sh
 stage redis bash spec/fleet/redis.sh "$BUILD"
 stage fleet-nginx bash spec/fleet/nginx.sh
 stage asan-ubsan asan
@@ -232,6 +247,10 @@ awk '/Test command:.*\/fuzz_/ { match($0, /fuzz_[a-z_]+/)
 # imerr.sig against Tencent's Node library, per Lua.
 sed -n 's/^[0-9]*: \(oracle under .*\)$/\1/p' "$BUILD/logs/ctest.log" \
   2>/dev/null
+
+# The metrics under load, and what counting costs.
+grep -h -e "^requests/s (best" -e "^bookkeeping per request" \
+  "$BUILD/logs/prometheus.log" 2>/dev/null | sed 's/^/prometheus stage: /'
 
 # The fleet's admitted counts, on Redis and in nginx.
 grep -ho "fleet: .*" "$BUILD/logs/redis.log" 2>/dev/null

@@ -6,6 +6,13 @@ local api = require "imerr.api"
 local here = debug.getinfo(1, "S").source:match("^@(.*[/\\])") or "./"
 local ROOT = here .. "../"
 
+-- The APIs whose pages state no call rate.
+local NORATE = {
+  ["v4/openim_robot_http_svc/send_stream_msg"] = true,
+  ["v4/stream_msg/send_c2c_stream_msg"] = true,
+  ["v4/stream_msg/send_group_stream_msg"] = true,
+}
+
 describe("the REST API catalogue", function()
   it("has one row per documented API, in path order", function()
     assert.is_true(api.count >= 100)
@@ -27,8 +34,14 @@ describe("the REST API catalogue", function()
       assert.is_boolean(row.writes, path)
       assert.is_boolean(row.idempotent, path)
       if not row.writes then assert.is_true(row.idempotent, path) end
-      assert.is_number(row.rate, path)
-      assert.is_true(row.rate > 0, path)
+      -- A rate where the page states one (NORATE: the pages that state
+      -- none, or only a rate per stream message).
+      if row.rate == nil then
+        assert.is_true(NORATE[path], path)
+      else
+        assert.is_number(row.rate, path)
+        assert.is_true(row.rate > 0, path)
+      end
       assert.is_string(row.why, path)
       assert.is_table(row.codes, path)
       assert.is_table(row.items, path)
@@ -111,18 +124,21 @@ describe("the REST API catalogue", function()
     local gen = dofile(ROOT .. "tools/gen_apis.lua")
     local data = dofile(ROOT .. "tools/imerr_data.lua")
     local known = gen.known(assert(data.load(ROOT .. "data")))
-    local apis = assert(gen.read_catalogue(ROOT .. "data", known))
+    local apis, endpoints = gen.read_all(ROOT .. "data", known)
+    assert(apis, endpoints)
     local f = assert(io.open(ROOT .. "src/imerr_apis.inc", "rb"))
     local text = f:read("*a")
     f:close()
-    assert.equal(text, gen.render(apis))
+    assert.equal(text, gen.render(apis, endpoints))
     -- The C table gives back the generator's Lua values, every field of
     -- every nested table, with integers as integers.
     assert.equal(#apis, api.count)
     for _, want in ipairs(apis) do
       local row = api.get(want.path)
       assert.same(want, row)
-      if math_type then assert.equal("integer", math_type(row.rate)) end
+      if math_type and row.rate then
+        assert.equal("integer", math_type(row.rate))
+      end
     end
   end)
 
@@ -180,7 +196,11 @@ describe("the REST API catalogue", function()
         assert.truthy(row.dedupe.date:match("^%d%d%d%d%-%d%d%-%d%d$"), path)
       end
     end
-    assert.equal(5, n)
+    assert.equal(6, n)
+    local official = api.get("v4/official_account_open_http_svc/send_official_account_msg")
+    assert.same({}, official.dedupe.fields)
+    assert.is_true(official.dedupe.content)
+    assert.equal(300, official.dedupe.window)
   end)
 
   it("holds every line of data/dedupe.tsv against the catalogue", function()
@@ -200,26 +220,26 @@ describe("the REST API catalogue", function()
       end
     end
     f:close()
-    assert.equal(5, lines)
+    assert.equal(6, lines)
   end)
 
   it("refuses broken de-duplication lines", function()
     local gen = dofile(ROOT .. "tools/gen_apis.lua")
     local path = os.tmpname()
     local head = "api\tfields\tfill\tcontent\twindow\tpage\tdate\n"
-    local good = "\tyes\t120\thttps://p\t2026-02-04\n"
+    local good = "\tyes\t120\thttps://cloud.tencent.com/p\t2026-02-04\n"
     local cases = {
       { "v4/a/nope\tX\tX" .. good, "is not in rest_apis.tsv" },
       { "v4/a/reads\tX\tX" .. good, "only reads" },
       { "v4/a/w\tX[]\tX" .. good, "bad field" },
       { "v4/a/w\tX X\tX" .. good, "given twice" },
       { "v4/a/w\tX\tY" .. good, "is not a field" },
-      { "v4/a/w\tX\tX\tmaybe\t120\thttps://p\t2026-02-04\n", "yes or no" },
-      { "v4/a/w\t\t\tno\t120\thttps://p\t2026-02-04\n", "fields or content" },
-      { "v4/a/w\tX\tX\tyes\t0\thttps://p\t2026-02-04\n", "window" },
-      { "v4/a/w\tX\tX\tyes\t1.5\thttps://p\t2026-02-04\n", "window" },
-      { "v4/a/w\tX\tX\tyes\t120\tpage\t2026-02-04\n", "https" },
-      { "v4/a/w\tX\tX\tyes\t120\thttps://p\tFeb\n", "YYYY-MM-DD" },
+      { "v4/a/w\tX\tX\tmaybe\t120\thttps://cloud.tencent.com/p\t2026-02-04\n", "yes or no" },
+      { "v4/a/w\t\t\tno\t120\thttps://cloud.tencent.com/p\t2026-02-04\n", "fields or content" },
+      { "v4/a/w\tX\tX\tyes\t0\thttps://cloud.tencent.com/p\t2026-02-04\n", "window" },
+      { "v4/a/w\tX\tX\tyes\t1.5\thttps://cloud.tencent.com/p\t2026-02-04\n", "window" },
+      { "v4/a/w\tX\tX\tyes\t120\tpage\t2026-02-04\n", "Tencent's pages" },
+      { "v4/a/w\tX\tX\tyes\t120\thttps://cloud.tencent.com/p\tFeb\n", "YYYY-MM-DD" },
       { "v4/a/w\tX\tX" .. good .. "v4/a/w\tX\tX" .. good, "duplicate" },
     }
     for _, case in ipairs(cases) do
@@ -234,11 +254,12 @@ describe("the REST API catalogue", function()
       assert.truthy(err:find(case[2], 1, true), err)
     end
     local f = assert(io.open(path, "wb"))
-    f:write(head, "v4/a/w\tA[].R B\tA[].R\tno\tforever\thttps://p\t2026-02-04\n")
+    f:write(head, "v4/a/w\tA[].R B\tA[].R\tno\tforever\thttps://cloud.tencent.com/p\t2026-02-04\n")
     f:close()
     local apis = assert(gen.read_dedupe(path, { { path = "v4/a/w", writes = true } }))
     assert.same({ fields = { "A[].R", "B" }, fill = { "A[].R" }, content = false,
-      window = math.huge, page = "https://p", date = "2026-02-04" }, apis[1].dedupe)
+      window = math.huge, page = "https://cloud.tencent.com/p",
+      date = "2026-02-04" }, apis[1].dedupe)
     os.remove(path)
   end)
 

@@ -23,6 +23,19 @@ describe("imerr --api", function()
     assert.truthy(out:find("v4/profile/portrait_get", 1, true), out)
   end)
 
+  it("says when a page states no rate, and the second limits", function()
+    local out, status = run("--api", "v4/stream_msg/send_c2c_stream_msg",
+      "--api", "v4/openim/batchsendmsg", "--api",
+      "v4/group_open_http_svc/send_group_msg")
+    assert.equal(0, status)
+    assert.truthy(out:find("rate: not stated (continuation", 1, true), out)
+    assert.is_nil(out:find("nil", 1, true), out)
+    assert.truthy(out:find("also: 200 recipients/s", 1, true), out)
+    assert.truthy(out:find("also: 40 messages/s per group", 1, true), out)
+    out = run("--json", "--api", "v4/openim/batchsendmsg")
+    assert.equal(200, require("cjson").decode(out).recipient_rate)
+  end)
+
   it("writes one JSON object per API", function()
     local out, status = run("--json", "--api", "v4/all_member_push/im_push")
     assert.equal(0, status)

@@ -13,7 +13,7 @@ extern "C" {
 #endif
 
 /* The one place the version is written; tools/check_release.lua checks. */
-#define IMERR_VERSION "1.1.0"
+#define IMERR_VERSION "2.0.0"
 
 /*
 ** IMERR_API marks the public functions. The shared library is compiled

@@ -501,6 +501,13 @@ static int l_api_row(lua_State *L) {
   return 1;
 }
 
+/* core.api_endpoints() -> a fresh list of the data centers' domains
+   (data/endpoints.tsv), in file order. */
+static int l_api_endpoints(lua_State *L) {
+  push_data(L, &apis, IMERR_APIS_ENDPOINTS);
+  return 1;
+}
+
 /*
 ** JSON text to Lua values, for imerr's reading of answers and request
 ** bodies. Integers are kept exact: cjson reads every number as a double,
@@ -865,6 +872,15 @@ int luaopen_imerr_core(lua_State *L) {
     lua_rawseti(L, -2, k + 1);
   }
   lua_setfield(L, -2, "fields");
+  /* The actions a hint may carry (data/actions.tsv). */
+  lua_createtable(L, IMERR_ACTION_COUNT, 0);
+  for (k = 0; k < IMERR_ACTION_COUNT; k++) {
+    lua_pushstring(L, imerr_actions[k]);
+    lua_rawseti(L, -2, k + 1);
+  }
+  lua_setfield(L, -2, "actions");
+  lua_pushcfunction(L, l_api_endpoints);
+  lua_setfield(L, -2, "api_endpoints");
   lua_pushinteger(L, IMERR_APIS_COUNT);
   lua_setfield(L, -2, "api_count");
   lua_pushliteral(L, IMERR_VERSION);

@@ -1,6 +1,6 @@
 -- Generates src/imerr_apis.inc, the REST API catalogue as static const C
--- data (tools/imerr_cdata.lua), from data/rest_apis.tsv and the
--- de-duplication rules of data/dedupe.tsv; imerr.core makes Lua tables of
+-- data (tools/imerr_cdata.lua), from data/rest_apis.tsv, data/rates.tsv,
+-- data/dedupe.tsv and data/endpoints.tsv; imerr.core makes Lua tables of
 -- it.
 -- usage: lua tools/gen_apis.lua DATA_DIR OUTPUT.inc
 local here = arg[0]:match("^(.*)[/\\]") or "."
@@ -125,6 +125,72 @@ function _M.read_apis(path, known)
   return out
 end
 
+-- The kinds of limit of data/rates.tsv: what one unit counts.
+local RATE_KINDS = { calls = true, recipients = true, group = true,
+  account = true, message = true }
+-- The editions a rate may be stated for.
+local EDITIONS = { trial = true, dev = true, pro = true, ultimate = true,
+  enterprise = true }
+local DATE = "^%d%d%d%d%-%d%d%-%d%d"
+
+-- A page cited by data/: Tencent's own sites only.
+local function is_page(text)
+  return text:match("^https://cloud%.tencent%.com/") or
+    text:match("^https://www%.tencentcloud%.com/") or
+    text:match("^https://intl%.cloud%.tencent%.com/")
+end
+
+-- Reads data/rates.tsv into the rows of apis (path -> row): each row gets
+-- limits, a list of {kind, rate, text, page, updated[, edition]}, and
+-- recipient_rate / group_rate where its page gives one. The calls rates
+-- must agree with the row's rate: its lowest. Returns true, or nil and a
+-- message.
+function _M.read_rates(path, apis)
+  local records, err = data.read_tsv(path)
+  if not records then return nil, err end
+  local by_path = {}
+  for _, api in ipairs(apis) do by_path[api.path] = api end
+  local lowest = {}
+  for _, rec in ipairs(records) do
+    local where = ("%s:%d: "):format(path, rec._line)
+    local api = by_path[rec.api]
+    if not api then return nil, where .. "no such api in rest_apis.tsv" end
+    local rate = tonumber(rec.rate)
+    if not RATE_KINDS[rec.kind] then return nil, where .. "unknown kind" end
+    if not (rate and rate > 0) then
+      return nil, where .. "rate must be a number a second"
+    end
+    if rec.edition ~= "" and not EDITIONS[rec.edition] then
+      return nil, where .. "unknown edition " .. rec.edition
+    end
+    if rec.text == "" or not is_page(rec.page) or
+      not rec.updated:match(DATE) then
+      return nil, where .. "a rate needs its text, page and date"
+    end
+    local limit = { kind = rec.kind, rate = rate, text = rec.text,
+      page = rec.page, updated = rec.updated,
+      edition = rec.edition ~= "" and rec.edition or nil }
+    api.limits = api.limits or {}
+    api.limits[#api.limits + 1] = limit
+    if rec.kind == "calls" then
+      lowest[api] = math.min(lowest[api] or rate, rate)
+    elseif rec.kind == "recipients" or rec.kind == "group" then
+      local field = rec.kind == "group" and "group_rate" or "recipient_rate"
+      if api[field] or limit.edition then
+        return nil, where .. "one " .. rec.kind .. " rate for all editions"
+      end
+      api[field] = rate
+    end
+  end
+  for api, rate in pairs(lowest) do
+    if api.rate ~= rate then
+      return nil, ("%s: %s: rate %s in rest_apis.tsv, %s on its page"):format(
+        path, api.path, tostring(api.rate), rate)
+    end
+  end
+  return true
+end
+
 -- A field of a de-duplication key: "Name" or "List[].Name".
 local function dedupe_field(text)
   return text:match("^[%a_][%w_]*$") or
@@ -162,10 +228,10 @@ local function dedupe_rule(rec)
       return nil, "window must be whole seconds or forever"
     end
   end
-  if not rule.page:match("^https://%S+$") then
-    return nil, "page must be an https address"
+  if not is_page(rule.page) then
+    return nil, "page must be one of Tencent's pages"
   end
-  if not rule.date:match("^%d%d%d%d%-%d%d%-%d%d$") then
+  if not rule.date:match(DATE .. "$") then
     return nil, "date must be YYYY-MM-DD"
   end
   return rule
@@ -195,18 +261,74 @@ function _M.read_dedupe(path, apis)
   return apis
 end
 
---- The catalogue of data/ (rest_apis.tsv with dedupe.tsv), or nil and a
+-- The regions of data/endpoints.tsv.
+local STATUS = { current = true, legacy = true }
+
+-- Reads data/endpoints.tsv: the data centers' REST domains, in file
+-- order, each {region, host, backup, status, page, updated, backup_page,
+-- backup_updated, dropped} (the empty ones nil). Or nil and a message.
+function _M.read_endpoints(path)
+  local records, err = data.read_tsv(path)
+  if not records then return nil, err end
+  local out, seen = {}, {}
+  for _, rec in ipairs(records) do
+    local where = ("%s:%d: "):format(path, rec._line)
+    local e = {}
+    for k, v in pairs(rec) do
+      if k ~= "_line" and v ~= "" then e[k] = v end
+    end
+    if not (e.region or ""):match("^[a-z][a-z_]*$") or seen[e.region] then
+      return nil, where .. "region must be a new lower-case id"
+    end
+    seen[e.region] = true
+    for _, k in ipairs { "host", "backup" } do
+      if e[k] and not e[k]:match("^[a-z0-9][a-z0-9.-]*%.[a-z]+$") then
+        return nil, where .. k .. " must be a domain name"
+      end
+    end
+    if not e.host or not STATUS[e.status] or not e.page or
+      not is_page(e.page) then
+      return nil, where .. "an endpoint needs host, status and page"
+    end
+    if (e.status == "legacy") ~= (e.dropped ~= nil) then
+      return nil, where .. "a legacy endpoint, and only one, has dropped"
+    end
+    if e.backup and not e.backup_page or
+      e.status == "current" and e.backup and not e.backup_updated then
+      return nil, where .. "a backup needs its page (and date, if current)"
+    end
+    for _, k in ipairs { "updated", "backup_updated", "dropped" } do
+      if e[k] and not e[k]:match(DATE) then
+        return nil, where .. k .. " must be a date"
+      end
+    end
+    out[#out + 1] = e
+  end
+  return out
+end
+
+-- Reads the catalogue of a data folder: the APIs (rest_apis.tsv, with
+-- rates.tsv and dedupe.tsv merged in) and the endpoints; or nil and a
 -- message.
-function _M.read_catalogue(dir, known)
+function _M.read_all(dir, known)
   local apis, err = _M.read_apis(dir .. "/rest_apis.tsv", known)
   if not apis then return nil, err end
-  return _M.read_dedupe(dir .. "/dedupe.tsv", apis)
+  local ok
+  ok, err = _M.read_rates(dir .. "/rates.tsv", apis)
+  if not ok then return nil, err end
+  ok, err = _M.read_dedupe(dir .. "/dedupe.tsv", apis)
+  if not ok then return nil, err end
+  local endpoints
+  endpoints, err = _M.read_endpoints(dir .. "/endpoints.tsv")
+  if not endpoints then return nil, err end
+  return apis, endpoints
 end
 
 --- The C text of the catalogue (src/imerr_apis.inc): the rows as
 -- tools/imerr_cdata.lua stores data, in path order (strcmp's, for a
--- binary search), and each row's path.
-function _M.render(apis)
+-- binary search), and each row's path; and the endpoints, one list
+-- (IMERR_APIS_ENDPOINTS).
+function _M.render(apis, endpoints)
   local sorted = {}
   for i, api in ipairs(apis) do sorted[i] = api end
   table.sort(sorted, function(a, b) return cdata.before(a.path, b.path) end)
@@ -216,12 +338,14 @@ function _M.render(apis)
     rows[i] = ("%du"):format(pools:value(api))
     paths[i] = ("%du"):format(math.floor(pools:value(api.path) / 8))
   end
+  local endpoints_value = pools:value(endpoints or {})
   local out = {
-    "/* Generated by tools/gen_apis.lua from data/rest_apis.tsv and",
-    "   data/dedupe.tsv. Do not edit:",
-    "   edit data/ and rebuild. */",
+    "/* Generated by tools/gen_apis.lua from data/rest_apis.tsv, rates.tsv,",
+    "   dedupe.tsv and endpoints.tsv. Do not edit: edit data/ and rebuild. */",
     ("#define IMERR_APIS_COUNT %d"):format(#sorted),
     cdata.render(pools, "imerr_apis"),
+    "/* The data centers' domains (data/endpoints.tsv), a list. */",
+    ("#define IMERR_APIS_ENDPOINTS %du"):format(endpoints_value),
     "/* Each API's row, in path order, and the index of its path in",
     "   imerr_apis_strings. */",
   }
@@ -260,8 +384,9 @@ end
 
 if arg and arg[0] and arg[0]:match("gen_apis%.lua$") then
   _M.main("gen_apis", function(dir, known)
-    local apis, err = _M.read_catalogue(dir, known)
-    return apis and _M.render(apis), err
+    local apis, endpoints = _M.read_all(dir, known)
+    if not apis then return nil, endpoints end
+    return _M.render(apis, endpoints)
   end)
 end
 

@@ -80,6 +80,22 @@ local function render(rows, reasons, data_dir, sources)
       r.meaning)
   end
 
+  add("")
+  add("## Actions")
+  add("")
+  add("What the caller does about a code (`data/actions.tsv`).")
+  add("")
+  local _, actions = data.read_actions(data_dir .. "/actions.tsv")
+  row("action", "class", "codes", "meaning")
+  row("---", "---", "---", "---")
+  for _, a in ipairs(actions) do
+    local n = 0
+    for _, r in ipairs(rows) do
+      if r.action == a.action and r.class == a.class then n = n + 1 end
+    end
+    row(a.action, a.class, n, a.meaning)
+  end
+
   for _, part in ipairs(data.PARTS) do
     for _, source in ipairs(sources) do
       local selected = select(rows, part, source.source)

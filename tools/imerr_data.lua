@@ -160,14 +160,39 @@ function _M.sorted(rows)
   return out
 end
 
--- Which actions fit which class.
-_M.ACTIONS = {
-  ok = { none = true },
-  transient = { retry = true, retry_later = true, reconnect = true,
-    reduce_rate = true, wait_in_progress = true },
-  fatal = { relogin = true, fix_request = true, fix_config = true,
-    none = true },
-}
+-- The classes a reason may have.
+local CLASSES = { ok = true, transient = true, fatal = true }
+
+-- Which actions fit which class (class -> set of actions): data/actions.tsv
+-- as the last load (or read_actions) read it; nil before.
+_M.ACTIONS = nil
+
+-- Returns data/actions.tsv as a map class -> set of actions plus the
+-- actions in file order ({action, class, meaning}), or nil and a message.
+-- Sets _M.ACTIONS.
+function _M.read_actions(path)
+  local records, err = _M.read_tsv(path)
+  if not records then return nil, err end
+  local map, order, seen = { ok = {}, transient = {}, fatal = {} }, {}, {}
+  for _, rec in ipairs(records) do
+    local where = ("%s:%d"):format(path, rec._line)
+    if not (rec.action or ""):match("^[a-z][a-z_]*$") then
+      return nil, where .. ": action must be a lower-case id"
+    end
+    if not CLASSES[rec.class] then
+      return nil, where .. ": unknown class " .. tostring(rec.class)
+    end
+    if (rec.meaning or "") == "" then return nil, where .. ": no meaning" end
+    local key = rec.action .. "\0" .. rec.class
+    if seen[key] then return nil, where .. ": duplicate action" end
+    seen[key] = true
+    map[rec.class][rec.action] = true
+    order[#order + 1] = { action = rec.action, class = rec.class,
+      meaning = rec.meaning }
+  end
+  _M.ACTIONS = map
+  return map, order
+end
 
 -- Reasons only imerr itself gives (codes not in the table, bad input,
 -- broken REST answers).
@@ -182,7 +207,7 @@ function _M.read_reasons(path)
   for _, rec in ipairs(records) do
     local where = ("%s:%d"):format(path, rec._line)
     local status = integer(rec.http_status or "")
-    if not _M.ACTIONS[rec.class] then
+    if not CLASSES[rec.class] then
       return nil, where .. ": unknown class " .. tostring(rec.class)
     end
     if not status or status < 100 or status > 599 then
@@ -205,8 +230,11 @@ end
 
 -- Returns classes.tsv as a map code -> {reason, action, min_delay, why,
 -- class, http_status, severity}, checked against rows and reasons: every
--- code once, no code that rows lack.
-function _M.read_classes(path, rows, reasons)
+-- code once, no code that rows lack. actions (class -> set, from
+-- read_actions) defaults to the last one read.
+function _M.read_classes(path, rows, reasons, actions)
+  actions = actions or _M.ACTIONS
+  if not actions then return nil, path .. ": read actions.tsv first" end
   local records, err = _M.read_tsv(path)
   if not records then return nil, err end
   local known, map = {}, {}
@@ -217,7 +245,7 @@ function _M.read_classes(path, rows, reasons)
     if not reason or RESERVED[rec.reason] then
       return nil, where .. ": unknown reason " .. tostring(rec.reason)
     end
-    if not _M.ACTIONS[reason.class][rec.action] then
+    if not actions[reason.class][rec.action] then
       return nil, ("%s: action %s does not fit class %s"):format(where,
         tostring(rec.action), reason.class)
     end
@@ -281,8 +309,12 @@ function _M.load(dir)
   if err then return nil, dir .. "/codes.tsv: " .. err end
   local reasons, order = _M.read_reasons(dir .. "/reasons.tsv")
   if not reasons then return nil, order end
+  local actions, action_order = _M.read_actions(dir .. "/actions.tsv")
+  if not actions then return nil, action_order end
+  _M.action_order = action_order
   local classes
-  classes, err = _M.read_classes(dir .. "/classes.tsv", rows, reasons)
+  classes, err = _M.read_classes(dir .. "/classes.tsv", rows, reasons,
+    actions)
   if not classes then return nil, err end
   local sorted
   sorted, err = _M.sorted(rows)

@@ -3,7 +3,8 @@
 -- made here: a plain table of fields (reason, code, name, info,
 -- request_id, ...) whose metatable gives one bounded line for tostring,
 -- print and ngx.log: "reason [code NAME] info (request ID)".
-local json = require "imerr._json"
+-- imerr._json, loaded by the first error printed.
+local json
 
 local type, tostring, setmetatable, getmetatable = type, tostring,
   setmetatable, getmetatable
@@ -17,6 +18,7 @@ local LINE_INFO, LINE_REQUEST = 400, 80
 
 local function text(v, max)
   if type(v) ~= "string" then return nil end
+  json = json or require "imerr._json"
   return json.truncate(json.utf8(v:sub(1, max + 1)), max)
 end
 
@@ -38,6 +40,9 @@ local function line(err)
 end
 
 local MT = { __tostring = line }
+--- The metatable itself, for modules that make many error tables in one
+-- constructor call each.
+_M.MT = MT
 
 --- Gives t the error metatable and returns it.
 function _M.new(t) return setmetatable(t, MT) end

@@ -18,9 +18,8 @@ local PUBLIC, private_of, public = rows.PUBLIC, rows.private_of, rows.public
 local _M = { _VERSION = rows.VERSION }
 
 local CLASSES = { ok = true, transient = true, fatal = true }
-local ACTIONS = { retry = true, retry_later = true, reduce_rate = true,
-  reconnect = true, wait_in_progress = true, relogin = true,
-  fix_request = true, fix_config = true, none = true }
+-- data/actions.tsv's actions (retry, retry_later, ..., check_region, none).
+local ACTIONS = rows.actions
 
 -- reason -> action -> public hint, for the hints made here.
 local made = {}
@@ -41,7 +40,8 @@ end
 -- action; nil and a message for an unknown reason or action.
 -- @string name a reason of data/reasons.tsv
 -- @string[opt="none"] action an action (retry, retry_later, reduce_rate,
--- reconnect, wait_in_progress, relogin, fix_request, fix_config, none)
+-- reconnect, wait_in_progress, relogin, fix_request, fix_config,
+-- check_region, none: data/actions.tsv)
 -- @treturn table the hint
 -- @return[2] nil
 -- @treturn[2] string for an unknown reason or action

@@ -28,9 +28,7 @@ local UNKNOWN = rows.private_of[require("imerr._hint").UNKNOWN]
 local KNOWN = {
   class = { ok = true, transient = true, fatal = true },
   severity = { critical = true, warning = true, info = true },
-  action = { none = true, retry = true, retry_later = true, reconnect = true,
-    reduce_rate = true, wait_in_progress = true, relogin = true,
-    fix_request = true, fix_config = true },
+  action = rows.actions, -- data/actions.tsv
   official = { [true] = true, [false] = true },
   reason = {}, http_status = {},
 }

@@ -15,6 +15,10 @@ local byte, find = string.byte, string.find
 
 local _M = core.tables()
 _M.VERSION, _M.find_name = core._VERSION, core.find_name
+-- Every action a hint may carry, from data/actions.tsv: a set (private;
+-- _hint and _matcher read it, so an action added there is known to both).
+_M.actions = {}
+for _, name in ipairs(core.actions) do _M.actions[name] = true end
 
 -- The key under which a private hint holds its public copy: retry.hint
 -- goes from a code to it with one more index by a constant string.

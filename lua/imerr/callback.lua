@@ -13,6 +13,7 @@ local private = require "imerr._private"
 local quote = private.quote
 
 local type, floor, concat, tostring = type, math.floor, table.concat, tostring
+local rawget = rawget
 -- The range of Tencent's ErrorCode (a signed 32-bit integer).
 local INT32_MIN, INT32_MAX = -2147483648, 2147483647
 
@@ -147,6 +148,77 @@ end
 _M.ALLOW_JSON = _M.encode(_M.allow())
 --- The drop answer as JSON text.
 _M.DROP_JSON = _M.encode(_M.drop())
+
+--- The CallbackCommand of Tencent's over-limit alert: an API's request
+-- rate passed 80% of its limit (cloud.tencent.com/document/product/269/105418).
+-- (read-only: the reader compares with its own copy).
+local OVER_LIMIT = "Alert.RequestOverLimit"
+_M.OVER_LIMIT = OVER_LIMIT
+
+-- A count of calls a second as the alert carries it: a number, or its
+-- decimal text (a decoder may hand either), whole and not negative.
+local function qps(v)
+  if type(v) == "string" and v:find("^%d+$") and #v <= 15 then
+    v = tonumber(v)
+  end
+  if type(v) == "number" and v >= 0 and v == floor(v) and v < 2 ^ 53 then
+    return v
+  end
+end
+
+-- A ServiceName or Command: what a path segment of v4/<service>/<command>
+-- may be.
+local function segment(v)
+  return type(v) == "string" and #v <= 64 and v:find("^[%w_]+$") ~= nil
+end
+
+--- callback.over_limit(body[, args]) reads an Alert.RequestOverLimit
+-- callback, which Tencent sends once a callback URL is set and an API's
+-- request rate passes 80% of its limit. body is the decoded JSON body
+-- (a table); args, optional, the URL's query arguments (SdkAppid).
+-- Returns { alert = "Alert.RequestOverLimit", api = "v4/<ServiceName>/
+-- <Command>", service, command, qps (Request: the API's calls a second
+-- now), limit (Limit: its limit), ratio (qps / limit, or nil when limit
+-- is 0), app (args.SdkAppid's text, or nil) }, which limiter:observe
+-- takes to slow every limiter of that API and app before Tencent
+-- throttles; or nil and a message for any other body. Answer the
+-- callback with callback.ALLOW_JSON: Tencent ignores the answer.
+-- @tparam table body the decoded callback body
+-- @tparam[opt] table args the query arguments of the callback URL
+-- @treturn table what the alert says
+-- @return[2] nil
+-- @treturn[2] string why it is no over-limit alert
+function _M.over_limit(body, args)
+  if type(body) ~= "table" then
+    return nil, "over_limit needs the decoded callback body (a table), got "
+      .. type(body)
+  end
+  local command = rawget(body, "CallbackCommand")
+  if command ~= OVER_LIMIT then
+    return nil, "not an over-limit alert: CallbackCommand is " ..
+      (type(command) == "string" and quote(command, 60) or type(command))
+  end
+  local service, cmd = rawget(body, "ServiceName"), rawget(body, "Command")
+  if not (segment(service) and segment(cmd)) then
+    return nil, "over-limit alert without a usable ServiceName and Command"
+  end
+  local now, limit = qps(rawget(body, "Request")), qps(rawget(body, "Limit"))
+  if not (now and limit) then
+    return nil, "over-limit alert: Request and Limit must be whole " ..
+      "numbers of calls a second"
+  end
+  local app
+  if type(args) == "table" then
+    app = rawget(args, "SdkAppid")
+    if type(app) == "number" then app = ("%d"):format(app) end
+    if type(app) ~= "string" or not app:find("^%d+$") or #app > 20 then
+      app = nil
+    end
+  end
+  return { alert = OVER_LIMIT, api = "v4/" .. service .. "/" .. cmd,
+    service = service, command = cmd, qps = now, limit = limit,
+    ratio = limit > 0 and now / limit or nil, app = app }
+end
 
 --- callback.verify(args, { tokens = { current, previous }, sdkappid = n,
 -- now = t, window = 60 }) -> true, or nil and a reason: "unsigned",

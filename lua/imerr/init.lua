@@ -235,10 +235,13 @@ function _M.entries()
   end
 end
 
---- imerr.matcher(spec): a predicate over codes (see imerr.matcher). A
--- convenience: imerr.matcher sits above imerr and is loaded on the first
--- call, never by require "imerr".
--- @tparam table spec as imerr.matcher.new takes it
+--- imerr.matcher(spec) -> predicate(code) -> boolean, or nil and a
+-- message. spec maps fields (code, name, official, part, section, class,
+-- reason, action, severity, http_status) to a value or a list of values;
+-- a value no code has is refused (a misspelt rule would never fire). The
+-- predicate is false for anything that is not a code. (imerr._matcher,
+-- loaded on the first call, never by require "imerr".)
+-- @tparam table spec field -> value or list of values
 -- @treturn function predicate(code) -> boolean
 -- @return[2] nil
 -- @treturn[2] string what is wrong with spec

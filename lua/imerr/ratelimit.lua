@@ -137,18 +137,40 @@ local function reason_of(answer)
   end
 end
 
+-- Tencent's over-limit alert as imerr.callback.over_limit reads it: true
+-- when it is about this limiter (the same API and app, for a limiter of
+-- calls; any, for one of ratelimit.new, which knows no API), false when
+-- it is about another, nil when answer is no alert.
+local OVER_LIMIT = "Alert.RequestOverLimit"
+local function alert_applies(l, answer)
+  if type(answer) ~= "table" then return nil end
+  local ok, alert = pcall(rawget, answer, "alert")
+  if not ok or alert ~= OVER_LIMIT then return nil end
+  if l.api == nil then return true end
+  local app = rawget(answer, "app")
+  return l.kind == "calls" and rawget(answer, "api") == l.api and
+    (app == nil or app == l.app)
+end
+
 --- limiter:observe(answer) -> after a throttling answer (reason
--- rate_limited: 60007, 9506, 10023 ..., or retry.http_hint(429)), cuts
--- the rate every limiter on this key sees and returns the rate now in
--- force; false for any other answer (growth back needs no store call:
--- it follows the time since the cut), nil and a message when the store
--- fails. answer: a code, a hint or a rest.check error table.
--- @param answer a code, a hint or a rest.check error table
+-- rate_limited: 60007, 9506, 10023 ..., or retry.http_hint(429)), or an
+-- over-limit alert of this limiter's API and app (callback.over_limit:
+-- Tencent saw the API pass 80% of its limit), cuts the rate every
+-- limiter on this key sees and returns the rate now in force, so that
+-- the fleet slows before Tencent throttles; false for any other answer
+-- (and for alerts about another API or app, or to a limiter of
+-- recipients or of a group); growth back needs no store call: it follows
+-- the time since the cut. nil and a message when the store fails.
+-- @param answer a code, a hint, a rest.check error table or an alert
 -- @return the rate now in force (a number), or false
 -- @return[2] nil
 -- @treturn[2] string what the store said
 function Limiter:observe(answer)
-  if reason_of(answer) ~= "rate_limited" then return false end
+  local alert = alert_applies(self, answer)
+  if alert == false then return false end
+  if not alert and reason_of(answer) ~= "rate_limited" then
+    return false
+  end
   local ok, r, err = pcall(self.store.cut, self.store, self.key, self)
   if not ok then return nil, tostring(r) end
   if r == nil then return nil, err end
@@ -192,16 +214,58 @@ local function app_key(app)
 end
 
 local FOR_API_OPTIONS = { app = true, store = true, rate = true,
-  burst = true }
+  burst = true, recipients = true, group = true }
+
+-- The most recipients one batchsendmsg call may name: a recipients
+-- limiter's default burst, so that take(n) accepts any one call.
+local MAX_RECIPIENTS = 500
+
+-- What a for_api limiter counts: its kind, the catalogue field with its
+-- rate, the key's suffix and its default burst; or nil and a message.
+local function limiter_kind(opts)
+  local recipients, group = opts.recipients, opts.group
+  if recipients ~= nil and type(recipients) ~= "boolean" then
+    return nil, "for_api recipients must be true or false"
+  end
+  if group ~= nil and (type(group) ~= "string" or group == "" or
+    #group > 128 or group:find("[%c]")) then
+    return nil, "for_api group must be a GroupId: 1 to 128 bytes, " ..
+      "no control characters"
+  end
+  if recipients and group then
+    return nil, "for_api takes recipients or group, not both"
+  end
+  if recipients then
+    return { kind = "recipients", field = "recipient_rate",
+      suffix = ":recipients", burst = MAX_RECIPIENTS,
+      what = "recipients a second" }
+  elseif group then
+    return { kind = "group", field = "group_rate",
+      suffix = ":group:" .. group, what = "messages a second per group" }
+  end
+  return { kind = "calls", field = "rate", suffix = "",
+    what = "calls a second" }
+end
 
 --- ratelimit.for_api(path, { app = sdkappid, store = s, rate = nil,
--- burst = nil }) -> a limiter for one REST API of one app, at the rate
--- imerr's catalogue (imerr.api) documents (calls a second), keyed
--- "imerr:rl:<app>:<path>", with a burst of a tenth of the rate (at least
--- 1). app is a whole number in 1 .. 2^32-1 or its decimal text, keyed in
--- canonical decimal (1400000001, "1400000001" and "01400000001" are one
--- app); anything else is refused. rate overrides the catalogue; without
--- either, nil and a message.
+-- burst = nil, recipients = nil, group = nil }) -> a limiter for one REST
+-- API of one app, at the rate imerr's catalogue (imerr.api) documents
+-- (calls a second), keyed "imerr:rl:<app>:<path>", with a burst of a
+-- tenth of the rate (at least 1). app is a whole number in 1 .. 2^32-1
+-- or its decimal text, keyed in canonical decimal (1400000001,
+-- "1400000001" and "01400000001" are one app); anything else is refused.
+-- rate overrides the catalogue; without either, nil and a message.
+-- Tencent limits some APIs twice; a second limiter keeps the other limit:
+-- recipients = true gives the limiter of recipients (batchsendmsg: 12,000
+-- a minute counted per recipient, recipient_rate 200 a second; key
+-- "...:recipients", burst 500, the most one call may name), whose take(n)
+-- takes the n recipients of one call: take 1 from the calls limiter and n
+-- from this one before each call. group = GroupId gives the limiter of
+-- one group (send_group_msg: 40 messages a second per group, group_rate;
+-- key "...:group:<GroupId>"): take 1 from it and 1 from the calls limiter
+-- before each message to that group; Tencent counts the group's messages
+-- from clients too, so leave room when they post. Over-limit alerts
+-- (callback.over_limit) reach limiters of calls only.
 -- @string path a REST API path, e.g. "v4/openim/sendmsg"
 -- @tparam[opt] table opts the options above
 -- @treturn Limiter a limiter
@@ -222,23 +286,33 @@ function _M.for_api(path, opts)
   end
   local app, why = app_key(opts.app)
   if not app then return nil, why end
+  local kind
+  kind, why = limiter_kind(opts)
+  if not kind then return nil, why end
   -- The private row: what a caller wrote into a copy changes nothing.
   local info, err = api_row(path)
   if opts.rate == nil and type(info) ~= "table" then
     return nil, err or ("unknown REST API " .. path)
   end
   local rate = opts.rate
-  if rate == nil then rate = num(info.rate) end
-  if rate == nil then return nil, "no documented rate for " .. path end
+  if rate == nil then rate = num(info[kind.field]) end
+  if rate == nil then
+    return nil, ("no documented rate (%s) for %s"):format(kind.what, path)
+  end
   local name = type(info) == "table" and type(info.path) == "string" and
     info.path or path
   local burst = opts.burst
   if burst == nil and type(rate) == "number" then
-    burst = floor(rate / 10)
+    burst = kind.burst or floor(rate / 10)
     if burst < 1 then burst = 1 end
   end
-  return _M.new { rate = rate, burst = burst, store = opts.store,
-    key = "imerr:rl:" .. app .. ":" .. name }
+  local l
+  l, err = _M.new { rate = rate, burst = burst, store = opts.store,
+    key = "imerr:rl:" .. app .. ":" .. name .. kind.suffix }
+  if not l then return nil, err end
+  -- What over-limit alerts are matched against (alert_applies).
+  l.api, l.app, l.kind = name, app, kind.kind
+  return l
 end
 
 return _M

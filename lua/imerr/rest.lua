@@ -6,15 +6,18 @@
 -- @module imerr.rest
 local rows = require "imerr._rows"
 local hints = require "imerr._hint"
-local apis = require "imerr.api"
-local json = require "imerr._json"
-local decoding = require "imerr._decode"
-local request = require "imerr._request"
-local new_error = require("imerr._error").new
+-- imerr._json, loaded by the first text to clean (require stays cheap).
+local json
+local ERROR_MT = require("imerr._error").MT
 local quote = require("imerr._private").quote
-local api_row = require("imerr._catalogue").row
+-- The catalogue's private rows (imerr._catalogue), loaded by the first
+-- check given an api; imerr's JSON reader (imerr._decode), by the first
+-- text; rest.prepare's module (imerr._request), by the first prepare.
+local api_row, decoding, request
 
-local type, pcall, tostring = type, pcall, tostring
+local type, pcall, tostring, getmetatable = type, pcall, tostring,
+  getmetatable
+local setmetatable = setmetatable
 local find = string.find
 local floor = math.floor
 local rawget, next, huge = rawget, next, math.huge
@@ -28,8 +31,7 @@ local _M = { _VERSION = rows.VERSION }
 local MAX_DEPTH, MAX_INFO, MAX_ITEMS = 64, 512, 100000
 
 --- Deeper JSON is no IM answer; imerr's reader refuses it before building
--- it: 64
--- (a read-only constant, as are the two below).
+-- it: 64 (a read-only constant, as are the two below).
 _M.MAX_DEPTH = MAX_DEPTH
 --- Every text check returns from the answer (ErrorInfo, RequestId, item
 -- ids and infos, list names, MsgDropReason) is cut to this many bytes (on
@@ -45,6 +47,7 @@ _M.MAX_ITEMS = MAX_ITEMS
 -- A text of the answer as check gives it out: cut first (bounded work),
 -- then made UTF-8 (a bad byte becomes three), then cut again.
 local function clean(s)
+  json = json or require "imerr._json"
   return json.truncate(json.utf8(s:sub(1, MAX_INFO + 1)), MAX_INFO)
 end
 
@@ -52,9 +55,29 @@ end
 -- most 64 of them.
 local cleaned, cleaned_count = {}, 0
 
+-- Whether s is valid UTF-8 by RFC 3629 (no overlong forms, surrogates or
+-- codes above U+10FFFF): Lua 5.4's utf8.len checks exactly that, in C,
+-- for a third of what a pattern costs; elsewhere, plain ASCII.
+local utf8_len = _VERSION == "Lua 5.4" and not rawget(_G, "jit") and
+  rawget(_G, "utf8").len
+
+-- Whether the answer being read came from JSON text that is plain ASCII
+-- (imerr's reader says so): then every text of it is valid UTF-8 as it is.
+-- Set by check for one reading, which never yields.
+local ascii_answer = false
+
 local function bounded(s)
   local c = cleaned[s]
   if c then return c end
+  -- Most texts are short and valid: as they are, no copy.
+  if #s <= MAX_INFO then
+    if ascii_answer then return s end
+    if utf8_len then
+      if utf8_len(s) then return s end
+    elseif not find(s, "[\128-\255]") then
+      return s
+    end
+  end
   c = clean(s)
   if #s <= MAX_INFO then
     if cleaned_count >= 64 then cleaned, cleaned_count = {}, 0 end
@@ -66,36 +89,25 @@ end
 -- An id as check gives it out: a string bounded like any text, or a
 -- finite number (an integral one as an integer); anything else (NaN, an
 -- infinity, which no JSON encoder writes) is no id.
--- The answer being read, as check found it (set for one reading, which
--- never yields): own, decoded by imerr from text, so that no table in it
--- has a metatable and indexing is reading raw (and cheaper than rawget);
--- ascii, decoded from plain ASCII text, so that its strings are valid
--- UTF-8 as they are.
-local own, ascii_answer = false, false
-
--- Also returns true for a string id.
 local function clean_id(v)
   local t = type(v)
-  if t == "string" then
-    -- Most ids are short and ASCII: clean as they are (and not cached:
-    -- each id is new).
-    if #v <= MAX_INFO and (ascii_answer or not find(v, "[\128-\255]")) then
-      return v, true
-    end
-    return bounded(v), true
-  end
+  if t == "string" then return bounded(v) end
   if t == "number" and v == v and v ~= huge and v ~= -huge then
     return tointeger(v) or v
   end
 end
 
--- A fresh error table: a hint's fields, with the code, name and info.
-local function error_table(hint, code, name, info)
+-- A fresh error table: a hint's fields, with the code, name and info;
+-- for a failed item also its id, list and account (one table made whole:
+-- a batch makes thousands).
+local function error_table(hint, code, name, info, id, list)
   if info then info = bounded(info) end
-  return new_error { code = code, name = name, info = info,
+  return setmetatable({ code = code, name = name, info = info,
     class = hint.class, reason = hint.reason, action = hint.action,
     http_status = hint.http_status, severity = hint.severity,
-    min_delay = hint.min_delay, ambiguous = hint.ambiguous }
+    min_delay = hint.min_delay, ambiguous = hint.ambiguous,
+    id = id, list = list, account = type(id) == "string" and id or nil },
+    ERROR_MT)
 end
 
 -- The private hints of what has no row (error tables are made from
@@ -119,9 +131,7 @@ local function is_code(v)
 end
 
 -- An error table for a code, with its hint.
--- info: a string or nil. (error_table's work, done here for the items of
--- a batch, which come by the thousand.)
-local function failure(code, info)
+local function failure(code, info, id, list)
   local i = index[code]
   if i then
     code = codes[i]
@@ -130,18 +140,8 @@ local function failure(code, info)
     i = row_of(code)
   end
   if i and not names then names = rows.texts().names end
-  local hint = i and hint_of[codes[i]] or UNKNOWN
-  if info then info = cleaned[info] or bounded(info) end
-  return new_error { code = code, name = i and names[i], info = info,
-    class = hint.class, reason = hint.reason, action = hint.action,
-    http_status = hint.http_status, severity = hint.severity,
-    min_delay = hint.min_delay, ambiguous = hint.ambiguous }
-end
-
--- The answer's ErrorInfo, when it is a string.
-local function answer_info(answer)
-  local info = rawget(answer, "ErrorInfo")
-  if type(info) == "string" then return info end
+  return error_table(i and hint_of[codes[i]] or UNKNOWN, code,
+    i and names[i], type(info) == "string" and info or nil, id, list)
 end
 
 ---------------------------------------------------------------------------
@@ -171,7 +171,7 @@ local LIST_NAMES
 local function list_names()
   if LIST_NAMES then return LIST_NAMES end
   local names_of = {}
-  for _, row in apis.each() do
+  for _, row in require("imerr.api").each() do
     for _, spec in ipairs(row.items) do
       for step, key in ipairs(spec.path) do
         if spec.arrays[step] and not spec.bare then names_of[key] = true end
@@ -182,24 +182,29 @@ local function list_names()
   return names_of
 end
 
-local function id_of(item, paths)
+-- Items are read raw: a table's metatable gets no say in what the answer
+-- holds. An item without one (plain: as decoders make them) is read by
+-- index, which costs less than a call of rawget: a batch has many items.
+local function id_of(item, paths, plain)
   for i = 1, #paths do
     local path = paths[i]
     local v
-    if own then v = item[path[1]] else v = rawget(item, path[1]) end
+    if plain then v = item[path[1]] else v = rawget(item, path[1]) end
     for j = 2, #path do
       if type(v) ~= "table" then break end
       v = rawget(v, path[j])
     end
-    local id, text = clean_id(v)
-    if id ~= nil then return id, v, text end
+    if v ~= nil then
+      local id = clean_id(v)
+      if id ~= nil then return id, v end
+    end
   end
 end
 
-local function info_of(item)
+local function info_of(item, plain)
   for i = 1, #INFO_KEYS do
     local v
-    if own then v = item[INFO_KEYS[i]] else v = rawget(item, INFO_KEYS[i]) end
+    if plain then v = item[INFO_KEYS[i]] else v = rawget(item, INFO_KEYS[i]) end
     if type(v) == "string" then return v end
   end
 end
@@ -208,20 +213,22 @@ end
 -- entries left unread when that ran out (and the first list cut), whether
 -- anything could not be read, and the ids reported (kept only when a bare
 -- list may name them again).
-local function new_reading(max_items)
+local function new_reading(max_items, plain)
   return { out = {}, ids = nil, budget = max_items, skipped = 0,
+    plain = plain,
     cut_list = nil, unreadable = false }
 end
 
 -- id is a clean id (clean_id) or nil, raw the id as the answer gives it
 -- (two long ids may be cut alike: each is reported); list a bounded name.
--- text: whether id is a string, when known.
-local function add(r, f, id, list, raw, text)
-  f.id, f.list = id, list
-  if text == nil then text = type(id) == "string" end
-  if text then f.account = id end
+local function add(r, f, id, list, raw)
+  if f.list == nil then
+    f.id, f.list = id, list
+    if type(id) == "string" then f.account = id end
+  end
   if id ~= nil and r.ids then r.ids[raw == nil and id or raw] = true end
-  r.out[#r.out + 1] = f
+  local out = r.out
+  out[#out + 1] = f
 end
 
 -- A part of the answer that cannot be read: a bad_response failure, and
@@ -237,15 +244,12 @@ local function cut(r, n, list)
   r.cut_list = r.cut_list or list
 end
 
--- Whether a table reads as a JSON array: empty (decoders read [] and {}
+-- Whether a table reads as a JSON array: empty (cjson decodes [] and {}
 -- alike: an empty object is an empty list), or with an item 1 and no key
 -- that is not a number. A list sent as an object is not an empty list.
 local function is_list(t)
   if next(t) == nil then return true end
   if rawget(t, 1) == nil then return false end
-  -- A decoder makes a JSON array of keys 1 .. n only, an object of
-  -- strings only: one with an item 1 is a list.
-  if own then return true end
   for k in next, t do
     if type(k) ~= "number" then return false end
   end
@@ -259,27 +263,60 @@ local function read_item(r, item, i, name, key, paths, fail)
     add_broken(r, name .. " item " .. i .. " is not an object", nil, name)
     return
   end
+  local plain = r.plain or getmetatable(item) == nil
   local code, f
-  if own then code = item[key] else code = rawget(item, key) end
+  if plain then code = item[key] else code = rawget(item, key) end
+  if code == 0 and not fail then return end
   if fail then
     if type(code) ~= "number" then
       r.unreadable = true
       f = broken(name .. " item " .. i .. " has no numeric " .. key)
     elseif fail[code] then
-      f = error_table(UNKNOWN, nil, nil, info_of(item))
+      local id, raw = id_of(item, paths, plain)
+      f = error_table(UNKNOWN, nil, nil, info_of(item, plain), id, name)
       f.status = code
+      return add(r, f, id, name, raw)
     end
-  elseif code ~= 0 then
-    if index[code] or is_code(code) then
-      f = failure(code, info_of(item))
-    else
-      r.unreadable = true
-      f = broken(name .. " item " .. i .. " has no valid " .. key)
+  elseif index[code] then
+    -- A code of the table, the common failure: made inline (a batch makes
+    -- thousands; every call counts). The common id, a short valid string
+    -- at the first path, is taken as it is (what id_of would give).
+    local p1, raw = paths[1], nil
+    if plain and p1 and #p1 == 1 then raw = item[p1[1]] end
+    if not (type(raw) == "string" and #raw <= MAX_INFO and
+      (ascii_answer or utf8_len and utf8_len(raw))) then
+      raw = nil
     end
+    local id = raw
+    if not id then id, raw = id_of(item, paths, plain) end
+    local info = plain and item.ErrorInfo
+    if type(info) ~= "string" then info = info_of(item, plain) end
+    if info then info = cleaned[info] or bounded(info) end
+    local row = index[code]
+    if not names then names = rows.texts().names end
+    code = codes[row]
+    local hint = hint_of[code]
+    if id ~= nil and r.ids then r.ids[raw == nil and id or raw] = true end
+    local out = r.out
+    out[#out + 1] = setmetatable({ code = code, name = names[row],
+      info = info, class = hint.class, reason = hint.reason,
+      action = hint.action, http_status = hint.http_status,
+      severity = hint.severity, min_delay = hint.min_delay,
+      ambiguous = hint.ambiguous, id = id, list = name,
+      account = type(id) == "string" and id or nil }, ERROR_MT)
+    return
+  elseif is_code(code) then
+    local id, raw = id_of(item, paths, plain)
+    local info = plain and item.ErrorInfo
+    if type(info) ~= "string" then info = info_of(item, plain) end
+    return add(r, failure(code, info, id, name), id, name, raw)
+  else
+    r.unreadable = true
+    f = broken(name .. " item " .. i .. " has no valid " .. key)
   end
   if f then
-    local id, raw, text = id_of(item, paths)
-    add(r, f, id, name, raw, text or false)
+    local id, raw = id_of(item, paths, plain)
+    add(r, f, id, name, raw)
   end
 end
 
@@ -309,11 +346,12 @@ local function walk(r, node, spec, step)
     return add_broken(r, key .. " is an object, not a list", nil, spec.name)
   end
   local n, last = len(v), step == #spec.path
+  local plain = r.plain or getmetatable(v) == nil
   for i = 1, n do
     if r.budget <= 0 then return cut(r, n - i + 1, spec.name) end
     r.budget = r.budget - 1
     local item
-    if own then item = v[i] else item = rawget(v, i) end
+    if plain then item = v[i] else item = rawget(v, i) end
     if last then
       read_item(r, item, i, spec.name, spec.code, spec.id, spec.fail)
     elseif type(item) ~= "table" then
@@ -335,8 +373,7 @@ local function read_bare(r, list, name)
   for i = 1, n do
     if r.budget <= 0 then return cut(r, n - i + 1, name) end
     r.budget = r.budget - 1
-    local raw
-    if own then raw = list[i] else raw = rawget(list, i) end
+    local raw = rawget(list, i)
     local id = clean_id(raw)
     if id == nil then
       add_broken(r, name .. " item " .. i .. " is not an id", nil, name)
@@ -422,11 +459,12 @@ local function discover(r, node, name, depth)
   end
   local list, n = bounded(name .. "[]"), len(node)
   local key = code_key(node)
+  local plain = r.plain
   for i = 1, n do
     if r.budget <= 0 then return cut(r, n - i + 1, list) end
     r.budget = r.budget - 1
     local item
-    if own then item = node[i] else item = rawget(node, i) end
+    if plain then item = node[i] else item = rawget(node, i) end
     if key then
       read_item(r, item, i, list, key, ID_PATHS)
     elseif type(item) == "table" and depth < 4 then
@@ -466,20 +504,24 @@ local function read_drop(r, answer)
   add(r, f, clean_id(seq), "MsgDropReason", seq)
 end
 
+-- The decoded text, and whether imerr's own reader made it: then no table
+-- in it has a metatable, and it is read by index, never through rawget;
+-- and whether the text was plain ASCII.
 local function decode_text(text, decode)
   if text == "" then return nil, "empty answer" end
   -- JSON text never holds a raw NUL; some decoders stop reading at one.
   if text:find("\0", 1, true) then return nil, "answer has a NUL byte" end
   if not decode then
-    local v, err = decoding.decode(text)
-    if v == nil then return nil, (err:gsub("^text", "answer")) end
-    return v, err
+    decoding = decoding or require "imerr._decode"
+    local v, ascii = decoding.decode(text)
+    if v == nil then return nil, (ascii:gsub("^text", "answer")) end
+    return v, nil, true, ascii
   end
   local ok, v, err = pcall(decode, text)
   if not ok or v == nil then
     return nil, "answer is not JSON: " .. tostring(ok and err or v):sub(1, 200)
   end
-  return v
+  return v, nil, false
 end
 
 
@@ -526,19 +568,19 @@ end
 -- some part of the answer could not be read (a failure may be missing).
 -- A reading cut short by the budget ends with a marker: a bad_response
 -- failure whose truncated field counts the entries left unread.
-local function item_failures(answer, row, max_items)
+local function item_failures(answer, row, max_items, plain)
   local r
   if row then
     if #row.items > 0 then
-      r = new_reading(max_items)
+      r = new_reading(max_items, plain)
       catalogued(r, answer, row)
     end
   elseif holds_table(answer) then
-    r = new_reading(max_items)
+    r = new_reading(max_items, plain)
     discovered(r, answer)
   end
   if rawget(answer, "MsgDropReason") ~= nil then
-    r = r or new_reading(max_items)
+    r = r or new_reading(max_items, plain)
     read_drop(r, answer)
   end
   if not r then return nil, false end
@@ -617,18 +659,19 @@ end
 -- @return[2] nil
 -- @treturn[2] table the error table
 function _M.check(answer, opts)
+  ascii_answer = false
   local path, decode, max_items = options(opts)
   if path == false then
     return nil, error_table(INVALID, nil, nil, decode)
   end
+  if path and not api_row then api_row = require("imerr._catalogue").row end
   local row = path and api_row(path)
-  own, ascii_answer = false, false
+  local plain = false
   if type(answer) == "string" then
-    local v, err = decode_text(answer, decode)
+    local v, err, ascii
+    v, err, plain, ascii = decode_text(answer, decode)
     if v == nil then return nil, broken(err) end
-    answer = v
-    -- (err: whether the text was ASCII, from imerr's own decoder)
-    own, ascii_answer = err ~= nil, err == true
+    answer, ascii_answer = v, ascii
   end
   if type(answer) ~= "table" then
     return nil, broken("answer must be a JSON object, got " .. type(answer))
@@ -646,7 +689,7 @@ function _M.check(answer, opts)
     (not row and type(code) == "number")) then
     status = code == 0 and "OK" or "FAIL"
   end
-  local failures, unreadable = item_failures(answer, row, max_items)
+  local failures, unreadable = item_failures(answer, row, max_items, plain)
   local not_partial
   if status == "SomeError" then
     -- Anything but a partial success is read like a FAIL: by its code.
@@ -671,13 +714,13 @@ function _M.check(answer, opts)
   end
   local err
   if is_code(code) and code ~= 0 then
-    err = failure(code, answer_info(answer))
+    err = failure(code, rawget(answer, "ErrorInfo"))
   elseif status == "FAIL" and code == nil then
     -- Older pages show FAIL with an ErrorList and no ErrorCode: the
     -- first failed item's code stands for the answer.
     for i = 1, failures and #failures or 0 do
       if failures[i].code then
-        err = failure(failures[i].code, answer_info(answer))
+        err = failure(failures[i].code, rawget(answer, "ErrorInfo"))
         break
       end
     end
@@ -724,6 +767,7 @@ end
 -- @return[2] nil
 -- @treturn[2] string why not
 function _M.prepare(api, body)
+  request = request or require "imerr._request"
   return request.prepare(api, body)
 end
 

@@ -46,4 +46,12 @@ if [ -z "$want" ] || [ "$got" != "$want" ]; then
 else
   echo "ok: libimerr.so exports the $(echo "$want" | wc -w) IMERR_API functions"
 fi
+# The soname follows the C ABI (1), not the package's version.
+soname=$(objdump -p "$build/libimerr.so" | awk '/SONAME/ { print $2 }')
+if [ "$soname" != "libimerr.so.1" ]; then
+  echo "FAIL: libimerr.so's soname is $soname, not libimerr.so.1"
+  status=1
+else
+  echo "ok: soname $soname"
+fi
 exit $status

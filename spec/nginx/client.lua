@@ -11,10 +11,15 @@ _M.BASE = assert(os.getenv("IMERR_NGINX"), "run through spec/nginx/run.sh")
 _M.MOCK = assert(os.getenv("IMERR_MOCK"))
 _M.RUN = tostring(os.time()) .. "-" .. tostring(math.random(1e6))
 
+--- A stand-in for a client's UserSig, in every proxied request: run.sh
+-- checks that no log of the run holds it.
+_M.USERSIG = "imerr-test-usersig-7f3a"
+
 --- "&sdkappid=" and an SDKAppID of its own (the proxy refuses requests
--- without one, and limits each app apart).
+-- without one, and limits each app apart), and the client's usersig.
 function _M.app()
-  return "&sdkappid=" .. math.random(1400000000, 2099999999)
+  return "&sdkappid=" .. math.random(1400000000, 2099999999) ..
+    "&usersig=" .. _M.USERSIG
 end
 
 --- GET url, or POST body to it: status, body text, headers.

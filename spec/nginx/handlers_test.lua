@@ -199,27 +199,41 @@ describe("the callback endpoint", function()
 end)
 
 describe("the metrics page", function()
-  it("counts codes by severity and by code", function()
-    im("config")
-    -- The log phase counts after the answer is sent: wait for it (1 s at
-    -- most) rather than race it.
-    local status, text
-    for _ = 1, 100 do
-      status, text = request(BASE .. "/metrics")
-      if text:find('imerr_errors_total{severity="critical"} [1-9]') then break end
-      socket.sleep(0.01)
-    end
-    assert.equal(200, status)
-    assert.truthy(text:find("# TYPE imerr_errors_total counter", 1, true))
-    local critical = tonumber(text:match(
-      'imerr_errors_total{severity="critical"} (%d+)'))
-    assert.truthy(critical >= 1)
-    assert.truthy(text:find('imerr_code_total{code="70001",' ..
-      'name="ERR_SVR_ACCOUNT_USERSIG_EXPIRED",class="fatal",' ..
-      'severity="warning"} ', 1, true))
-    assert.truthy(text:find('imerr_code_total{code="70107"', 1, true))
-    assert.truthy(tonumber(text:match("imerr_ok_total (%d+)")) >= 1)
-  end)
+  it("counts requests, failed attempts and failed items by API and code",
+    function()
+      im("config")
+      -- The log phase counts after the answer is sent: wait for it (1 s at
+      -- most) rather than race it.
+      local status, text
+      local config = 'imerr_failures_total{api="v4/profile/portrait_get",' ..
+        'class="fatal",reason="config",code="70009"} '
+      for _ = 1, 100 do
+        status, text = request(BASE .. "/metrics")
+        if text:find(config, 1, true) then break end
+        socket.sleep(0.01)
+      end
+      assert.equal(200, status)
+      assert.truthy(text:find(config, 1, true))
+      assert.truthy(text:find("# TYPE imerr_requests_total counter", 1, true))
+      assert.truthy(text:find("# TYPE imerr_upstream_duration_seconds " ..
+        "histogram", 1, true))
+      assert.truthy(tonumber(text:match('imerr_requests_total{api="v4/' ..
+        'profile/portrait_get",outcome="failed"} (%d+)')) >= 1)
+      assert.truthy(tonumber(text:match('imerr_requests_total{api="v4/' ..
+        'profile/portrait_get",outcome="ok"} (%d+)')) >= 1)
+      -- the partial batch above: 70107 and 90012
+      assert.truthy(text:find('imerr_item_failures_total{api="v4/openim/' ..
+        'batchsendmsg",class="fatal",reason="[%a_]+",code="70107"} %d'))
+      -- 60007 three times a request, retried twice
+      assert.truthy(tonumber(text:match('imerr_failures_total{api="v4/' ..
+        'profile/portrait_get",class="transient",reason="rate_limited",' ..
+        'code="60007"} (%d+)')) >= 3)
+      assert.truthy(tonumber(text:match('imerr_retries_total{api="v4/' ..
+        'profile/portrait_get"} (%d+)')) >= 2)
+      -- the callbacks above
+      assert.truthy(tonumber(text:match('imerr_callbacks_total{command=' ..
+        '"C2C.CallbackBeforeSendMsg",answer="allowed"} (%d+)')) >= 1)
+    end)
 end)
 
 describe("imerr installed from the rockspec for nginx's LuaJIT", function()

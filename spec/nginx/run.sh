@@ -240,6 +240,15 @@ paste <(echo "$before") <(echo "$after") | awk '
 awk '$3 > 1.3 { print "fault mix: " $0; bad = 1 } END { exit bad }' \
   "$prefix/logs/fault.log" || failed=1
 
+# No log of the run holds a client's usersig (spec/nginx/client.lua),
+# except nginx's own line for the 413 spec's refusal, which nginx writes
+# with the request line before any Lua runs.
+if grep -h "imerr-test-usersig-7f3a" "$prefix"/logs/*.log |
+  grep -v "client intended to send too large body"; then
+  echo "a client's usersig reached a log (above)"
+  failed=1
+fi
+
 # The 413 spec's refusal and the logged error of error_log_test are the
 # errors expected; sub-millisecond sleeps must not reach ngx.sleep (it
 # warns about ngx.sleep(0)).

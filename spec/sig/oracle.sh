@@ -4,7 +4,7 @@
 #                                      BUILD_DIR/npm, when it is not there
 #   oracle.sh run BUILD_DIR LUA ABI    runs the oracle under one Lua
 set -eu
-VERSION=1.0.2 # the version ../shared/reference/usersig.md describes
+VERSION=1.0.2 # the version whose signing the oracle specs pin
 build=$(cd "$2" && pwd)
 src=$(cd "$(dirname "$0")/../.." && pwd)
 lib=$build/npm/node_modules/tls-sig-api-v2

@@ -1,9 +1,13 @@
 --- Answers Tencent's third-party callbacks (before-send callbacks): lets a
 -- message through, rejects it (with the app's own code in 120001..130000
--- when the client should know why), or drops it silently.
+-- when the client should know why), or drops it silently. Every answer
+-- is counted by command and answer (app.im_metrics).
 local callback = require "imerr.callback"
 local cjson = require "cjson.safe"
 local http = require "app.im_http"
+local metrics = require "app.im_metrics"
+
+local log = require("app.im_log").log
 
 local ngx = ngx
 local type, ipairs = type, ipairs
@@ -47,21 +51,31 @@ local UNREAD = callback.encode(callback.reject("the message was not checked"))
 
 --- Content phase of the callback endpoint. The body is read whole, from
 -- memory or from nginx's temp file (bodies above client_body_buffer_size).
+-- A signature check (callback.verify) that refuses a callback counts it
+-- as metrics.callback(command, "refused") before it answers.
 function _M.handle()
+  -- Tencent names the command in the URL; the label is one of
+  -- metrics.COMMANDS or "other", whatever the caller sends.
+  local command = ngx.var.arg_CallbackCommand
   local body, err = http.request_body()
   ngx.header["Content-Type"] = "application/json"
   if not body then
-    ngx.log(ngx.ERR, "imerr callback: ", err)
+    log(ngx.ERR, "imerr callback: ", err)
     ngx.say(UNREAD)
+    metrics.callback(command, "error")
     return
   end
   local req = cjson.decode(body)
   if type(req) ~= "table" then
     ngx.status = ngx.HTTP_BAD_REQUEST
     ngx.say('{"error":"the callback body must be a JSON object"}')
+    metrics.callback(command, "invalid")
     return
   end
-  ngx.say(callback.encode(decide(req)))
+  local answer = decide(req)
+  ngx.say(callback.encode(answer))
+  metrics.callback(command or req.CallbackCommand,
+    answer.ErrorCode == callback.ALLOW and "allowed" or "blocked")
 end
 
 return _M

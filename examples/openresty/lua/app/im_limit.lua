@@ -14,6 +14,8 @@ local store = require "imerr.store"
 local lrucache = require "resty.lrucache.pureffi"
 local sleep = require "app.im_sleep"
 
+local log = require("app.im_log").log
+
 local ngx = ngx
 local tonumber = tonumber
 
@@ -74,7 +76,7 @@ function _M.get(var, path, app)
       limiter, err = ratelimit.for_api(path, { app = app, store = s })
     end
     if not limiter then
-      ngx.log(ngx.INFO, "imerr: no rate limit for ", path, ": ", err)
+      log(ngx.INFO, "imerr: no rate limit for ", path, ": ", err)
     end
     limiter = limiter or false
     limiters:set(key, limiter)
@@ -97,7 +99,7 @@ function _M.wait(limiter, stop)
   for _ = 1, _M.MAX_TURNS do
     local wait, err = limiter:take()
     if not wait then
-      ngx.log(ngx.WARN, "imerr: rate limiter store failed: ", err)
+      log(ngx.WARN, "imerr: rate limiter store failed: ", err)
       return true
     end
     if wait <= 0 then return true end

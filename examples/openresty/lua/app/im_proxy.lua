@@ -5,7 +5,9 @@
 -- imerr.retry says to retry (sleeping with app.im_sleep), keeps the app
 -- under the API's documented rate (app.im_limit), and answers the client
 -- with the hint's HTTP status and a JSON body carrying code, name, class
--- and action.
+-- and action. Each request leaves a record in ngx.ctx.imerr for the log
+-- phase (_M.log): Prometheus counts (app.im_metrics) and one JSON log line
+-- with OpenTelemetry's names (app.im_reqlog).
 --
 -- Sending exactly once: a non-idempotent API is never repeated after an
 -- ambiguous failure (a timeout, a broken connection or answer: it may
@@ -23,8 +25,12 @@ local catalogue = require "imerr.api"
 local cjson = require "cjson.safe"
 local http = require "app.im_http"
 local limit = require "app.im_limit"
+local metrics = require "app.im_metrics"
+local reqlog = require "app.im_reqlog"
 local sdkappid = require "app.im_sdkappid"
 local sleep = require "app.im_sleep"
+
+local log = require("app.im_log").log
 
 local ngx = ngx
 local tonumber, concat = tonumber, table.concat
@@ -125,8 +131,8 @@ local function transport_error(f)
     ambiguous = f.sent or nil }
 end
 
-local function fail(err, attempts, why)
-  ngx.ctx.imerr_hint = err
+local function fail(rec, err, attempts, why)
+  rec.outcome, rec.err, rec.stop = "failed", err, why
   ngx.status = err.http_status
   ngx.header["Content-Type"] = "application/json"
   ngx.header["X-Imerr-Stop"] = why
@@ -139,9 +145,10 @@ local function fail(err, attempts, why)
     transport = err.transport, ambiguous = err.ambiguous }))
 end
 
--- One call of the upstream, bounded by deadline: the answer's text and
--- batch failures, or nil and an error table (an IM error, an HTTP status
--- hint, or a transport failure).
+-- One call of the upstream, bounded by deadline: the answer's text,
+-- batch failures and decoded answer, or nil and an error table (an IM
+-- error, an HTTP status hint, or a transport failure); then the upstream's
+-- HTTP status, when it answered one.
 local function call(s, api, path, body, deadline)
   local res, f = http.post(s.upstream, { path = path, body = body,
     deadline = deadline, connect_timeout = s.connect_timeout,
@@ -149,11 +156,12 @@ local function call(s, api, path, body, deadline)
     pool_size = s.pool_size, backlog = s.backlog })
   if not res then return nil, transport_error(f) end
   if res.status ~= 200 then
-    return nil, retry.http_hint(res.status) or retry.http_hint(502)
+    return nil, retry.http_hint(res.status) or retry.http_hint(502), nil,
+      res.status
   end
   local answer, err = rest.check(res.body, api)
-  if answer then return res.body, err end
-  return nil, err
+  if answer then return res.body, err, answer, 200 end
+  return nil, err, nil, 200
 end
 
 -- The answer when the app's rate limit leaves no call before the
@@ -167,7 +175,8 @@ local function throttled()
   return err
 end
 
-local function refuse(status, reason, info)
+local function refuse(rec, status, reason, info)
+  rec.outcome, rec.error_type = "invalid", reason
   ngx.status = status
   ngx.header["Content-Type"] = "application/json"
   ngx.say(cjson.encode({ reason = reason, info = info }))
@@ -185,7 +194,13 @@ end
 --- Content phase of /v4/.
 function _M.handle()
   local var = ngx.var
+  -- What the log phase counts and logs: "failed" unless an answer or a
+  -- refusal of the proxy's says otherwise (a handler that raised failed).
+  local rec = { api = metrics.api_index(var.uri), outcome = "failed",
+    attempts = 0, durations = {}, errors = {} }
+  ngx.ctx.imerr = rec
   local s = settings(var)
+  rec.upstream = s.upstream
   -- From the request's start: a client that drips its body spends the
   -- deadline too, and is answered when it passes.
   local deadline = ngx.req.start_time() + s.deadline
@@ -195,27 +210,29 @@ function _M.handle()
   -- request sent upstream.
   local path = var.uri
   if path:find("[%c ]") then
-    return refuse(400, "bad_path", "the path holds spaces or control bytes")
+    return refuse(rec, 400, "bad_path",
+      "the path holds spaces or control bytes")
   end
   -- Tencent requires sdkappid, and the rate limits are per app: without
   -- a valid one, 400 before any limiter or upstream call (also with
   -- $imerr_limit off: Tencent would refuse the call). The upstream gets
   -- the canonical number the limiter counted.
   local app, args = sdkappid.parse()
-  if not app then return refuse(400, "bad_sdkappid", args) end
+  if not app then return refuse(rec, 400, "bad_sdkappid", args) end
+  rec.app = app
   if args ~= "" then path = path .. "?" .. args end
   local body, berr, bkind = http.request_body(deadline)
   if not body then
     if bkind == "timeout" then
-      return fail(transport_error({ kind = "timeout", message = berr }), 0,
-        "deadline")
+      return fail(rec, transport_error({ kind = "timeout", message = berr }),
+        0, "deadline")
     end
     if bkind == "read" then
-      ngx.log(ngx.INFO, "imerr: ", berr)
-      return refuse(400, "request_body", "the request body was cut")
+      log(ngx.INFO, "imerr: ", berr)
+      return refuse(rec, 400, "request_body", "the request body was cut")
     end
-    ngx.log(ngx.ERR, "imerr: ", berr)
-    return refuse(500, "request_body", "the request body was not read")
+    log(ngx.ERR, "imerr: ", berr)
+    return refuse(rec, 500, "request_body", "the request body was not read")
   end
   -- The API's row says whether a repeat is safe; an API the catalogue
   -- lacks is treated as one that is not. An API Tencent de-duplicates
@@ -224,7 +241,7 @@ function _M.handle()
   local attempts
   if s.exactly_once and has_rule(api) then
     local req, perr = rest.prepare(api, body)
-    if not req then return refuse(400, "bad_body", perr) end
+    if not req then return refuse(rec, 400, "bad_body", perr) end
     attempts = s.policy:start { request = req }
     body = attempts:body()
   end
@@ -240,15 +257,22 @@ function _M.handle()
     end
     if limiter and not limit.wait(limiter, stop) then
       why = "rate_limited"
+      rec.refused = "rate_limiter"
       err = err or throttled()
       break
     end
-    local text
-    text, err = call(s, api, path, body, stop)
+    local text, answer, status
+    local t0 = ngx.now()
+    text, err, answer, status = call(s, api, path, body, stop)
+    local n = rec.attempts + 1
+    rec.attempts, rec.durations[n], rec.errors[n] = n, ngx.now() - t0,
+      not text and err
+    rec.status = status
     if limiter then limiter:observe(text and 0 or err) end
     if text then
       attempts:success()
-      ngx.ctx.imerr_failures = err
+      rec.outcome, rec.items = err and "partial" or "ok", err
+      rec.request_id = answer.RequestId
       if err then ngx.header["X-Imerr-Failed-Items"] = #err end
       ngx.header["Content-Type"] = "application/json"
       ngx.header["X-Imerr-Attempts"] = attempts:count()
@@ -257,15 +281,28 @@ function _M.handle()
     end
     local delay
     delay, why = attempts:next(err)
-    if not delay then break end
-    ngx.log(ngx.INFO, "imerr: retrying after ",
+    if not delay then
+      if why == "budget" then rec.refused = "budget" end
+      break
+    end
+    log(ngx.INFO, "imerr: retrying after ",
       err.code or err.transport or err.status, " in ", delay, " s")
     sleep.sleep(delay)
   end
   if not err then
     err = transport_error({ kind = "timeout", message = "deadline passed" })
   end
-  return fail(err, attempts:count(), why)
+  return fail(rec, err, attempts:count(), why)
+end
+
+--- Log phase of /v4/: counts the request (app.im_metrics) and sets
+-- $imerr_log to its JSON line (app.im_reqlog). Neither can fail the
+-- request: both catch their own errors.
+function _M.log()
+  local rec = ngx.ctx.imerr
+  if not rec then return end
+  metrics.count(rec)
+  reqlog.set(rec)
 end
 
 --- init_worker phase: seeds math.random for this worker from the kernel's

@@ -4,10 +4,10 @@
 -- rockspecs/imerr-scm-1.rockspec builds a checkout.
 rockspec_format = "3.0"
 package = "imerr"
-version = "1.1.0-1"
+version = "2.0.0-1"
 source = {
-  url = "imerr-1.1.0.tar.gz",
-  dir = "imerr-1.1.0",
+  url = "imerr-2.0.0.tar.gz",
+  dir = "imerr-2.0.0",
 }
 description = {
   summary = "Tencent Cloud IM error codes: lookup, names, retry hints",
@@ -15,12 +15,14 @@ description = {
 Every Tencent Cloud IM error code as a static C table (594 rows), with a
 Lua module on top: look codes up by number or name, and decide what to
 do about them (retry, wait, log in again, answer which HTTP status).
-Lua 5.1 to 5.4 and LuaJIT/OpenResty; a command-line tool, imerr.]],
+Built and tested on Lua 5.1, 5.3 and 5.4 and LuaJIT/OpenResty (not 5.2);
+a command-line tool, imerr. imerr.rest reads JSON with its own reader
+(integers beyond 2^53 kept exact): no JSON library is needed.]],
   license = "MIT",
   labels = { "tencent", "im", "error-codes", "retry" },
 }
 dependencies = {
-  "lua >= 5.1, < 5.5",
+  "lua >= 5.1, < 5.5, ~= 5.2",
 }
 -- imerr.sig (UserSigs, callback signs) is C on OpenSSL's libcrypto and
 -- zlib: Debian's libssl-dev and zlib1g-dev.
