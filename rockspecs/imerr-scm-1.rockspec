@@ -11,12 +11,12 @@ Every Tencent Cloud IM error code as a static C table (594 rows), with a
 Lua module on top: look codes up by number or name, and decide what to
 do about them (retry, wait, log in again, answer which HTTP status).
 Built and tested on Lua 5.1, 5.3 and 5.4 and LuaJIT/OpenResty (not 5.2);
-imerr.rest reads JSON with lua-cjson (or dkjson, when cjson is missing).]],
+imerr.rest reads JSON with its own reader (integers beyond 2^53 kept
+exact): no JSON library is needed.]],
   license = "MIT",
 }
 dependencies = {
   "lua >= 5.1, < 5.5, ~= 5.2",
-  "lua-cjson >= 2.1",
 }
 -- imerr.sig (UserSigs, callback signs) is C on OpenSSL's libcrypto and
 -- zlib: Debian's libssl-dev and zlib1g-dev. CMake finds them itself.
@@ -56,6 +56,9 @@ build = {
       ["imerr._error"] = "lua/imerr/_error.lua",
       ["imerr._limits"] = "lua/imerr/_limits.lua",
       ["imerr._catalogue"] = "lua/imerr/_catalogue.lua",
+      ["imerr._random"] = "lua/imerr/_random.lua",
+      ["imerr._decode"] = "lua/imerr/_decode.lua",
+      ["imerr._request"] = "lua/imerr/_request.lua",
     },
     bin = {
       imerr = "bin/imerr",

@@ -163,6 +163,106 @@ describe("the REST API catalogue", function()
     assert.equal("ResultItem", api.get("v4/sns/friend_add").items[1].path[1])
   end)
 
+  it("gives the de-duplication rules of Tencent's current pages", function()
+    local send = api.get("v4/openim/sendmsg").dedupe
+    assert.equal(120, send.window)
+    assert.same({ "From_Account", "MsgSeq", "MsgRandom" }, send.fields)
+    assert.same({ "MsgSeq", "MsgRandom" }, send.fill)
+    assert.is_true(send.content)
+    assert.equal("https://cloud.tencent.com/document/product/269/2282",
+      send.page)
+    assert.equal("2026-02-04", send.date)
+    for _, path in ipairs { "v4/group_open_http_svc/send_group_msg",
+      "v4/group_open_http_svc/send_broadcast_msg" } do
+      local rule = api.get(path).dedupe
+      assert.equal(300, rule.window, path)
+      assert.same({ "Random" }, rule.fields, path)
+    end
+    assert.same({ "MsgList[].Random" },
+      api.get("v4/group_open_http_svc/import_group_msg").dedupe.fields)
+    local import = api.get("v4/openim/importmsg").dedupe
+    assert.equal(math.huge, import.window)
+    assert.same({ "MsgSeq", "MsgRandom", "MsgTimeStamp" }, import.fields)
+    assert.is_false(import.content)
+    -- Conflicting or same-second rules: no window to retry in.
+    assert.is_nil(api.get("v4/openim/batchsendmsg").dedupe)
+    assert.is_nil(api.get("v4/all_member_push/im_push").dedupe)
+    local n = 0
+    for path, row in api.each() do
+      if row.dedupe then
+        n = n + 1
+        assert.is_true(row.writes, path)
+        assert.truthy(row.dedupe.page:match("^https://"), path)
+        assert.truthy(row.dedupe.date:match("^%d%d%d%d%-%d%d%-%d%d$"), path)
+      end
+    end
+    assert.equal(6, n)
+    local official = api.get("v4/official_account_open_http_svc/send_official_account_msg")
+    assert.same({}, official.dedupe.fields)
+    assert.is_true(official.dedupe.content)
+    assert.equal(300, official.dedupe.window)
+  end)
+
+  it("holds every line of data/dedupe.tsv against the catalogue", function()
+    local f = assert(io.open(ROOT .. "data/dedupe.tsv", "rb"))
+    local header, lines = nil, 0
+    for line in f:lines() do
+      if line ~= "" and not line:match("^#") then
+        if not header then
+          header = line
+        else
+          lines = lines + 1
+          local path = line:match("^([^\t]+)\t")
+          local row = api.get(path)
+          assert.is_table(row, path)
+          assert.is_table(row.dedupe, path)
+        end
+      end
+    end
+    f:close()
+    assert.equal(6, lines)
+  end)
+
+  it("refuses broken de-duplication lines", function()
+    local gen = dofile(ROOT .. "tools/gen_apis.lua")
+    local path = os.tmpname()
+    local head = "api\tfields\tfill\tcontent\twindow\tpage\tdate\n"
+    local good = "\tyes\t120\thttps://cloud.tencent.com/p\t2026-02-04\n"
+    local cases = {
+      { "v4/a/nope\tX\tX" .. good, "is not in rest_apis.tsv" },
+      { "v4/a/reads\tX\tX" .. good, "only reads" },
+      { "v4/a/w\tX[]\tX" .. good, "bad field" },
+      { "v4/a/w\tX X\tX" .. good, "given twice" },
+      { "v4/a/w\tX\tY" .. good, "is not a field" },
+      { "v4/a/w\tX\tX\tmaybe\t120\thttps://cloud.tencent.com/p\t2026-02-04\n", "yes or no" },
+      { "v4/a/w\t\t\tno\t120\thttps://cloud.tencent.com/p\t2026-02-04\n", "fields or content" },
+      { "v4/a/w\tX\tX\tyes\t0\thttps://cloud.tencent.com/p\t2026-02-04\n", "window" },
+      { "v4/a/w\tX\tX\tyes\t1.5\thttps://cloud.tencent.com/p\t2026-02-04\n", "window" },
+      { "v4/a/w\tX\tX\tyes\t120\tpage\t2026-02-04\n", "Tencent's pages" },
+      { "v4/a/w\tX\tX\tyes\t120\thttps://cloud.tencent.com/p\tFeb\n", "YYYY-MM-DD" },
+      { "v4/a/w\tX\tX" .. good .. "v4/a/w\tX\tX" .. good, "duplicate" },
+    }
+    for _, case in ipairs(cases) do
+      local f = assert(io.open(path, "wb"))
+      f:write(head, case[1])
+      f:close()
+      local apis = {
+        { path = "v4/a/w", writes = true }, { path = "v4/a/reads", writes = false },
+      }
+      local ok, err = gen.read_dedupe(path, apis)
+      assert.is_nil(ok, case[2])
+      assert.truthy(err:find(case[2], 1, true), err)
+    end
+    local f = assert(io.open(path, "wb"))
+    f:write(head, "v4/a/w\tA[].R B\tA[].R\tno\tforever\thttps://cloud.tencent.com/p\t2026-02-04\n")
+    f:close()
+    local apis = assert(gen.read_dedupe(path, { { path = "v4/a/w", writes = true } }))
+    assert.same({ fields = { "A[].R", "B" }, fill = { "A[].R" }, content = false,
+      window = math.huge, page = "https://cloud.tencent.com/p",
+      date = "2026-02-04" }, apis[1].dedupe)
+    os.remove(path)
+  end)
+
   it("refuses broken rows", function()
     local gen = dofile(ROOT .. "tools/gen_apis.lua")
     local path = os.tmpname()

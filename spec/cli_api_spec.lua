@@ -14,6 +14,9 @@ describe("imerr --api", function()
     assert.truthy(out:find("v4/openim/sendmsg", 1, true), out)
     assert.truthy(out:find("NOT safe to repeat", 1, true), out)
     assert.truthy(out:find("rate: 200 calls/s", 1, true), out)
+    assert.truthy(out:find("de-duplication: a resend of the same bytes is " ..
+      "discarded within 120 s (key: From_Account MsgSeq MsgRandom, content;", 1,
+      true), out)
     out = run("--api", "v4/sns/friend_import", "--api", "v4/profile/portrait_get")
     assert.truthy(out:find("ResultItem[].ResultCode@To_Account; Fail_Account[]", 1,
       true), out)
@@ -41,6 +44,10 @@ describe("imerr --api", function()
     assert.is_false(row.idempotent)
     assert.equal(1, row.rate)
     assert.truthy(row.codes:find("90047", 1, true))
+    assert.equal(require("cjson").null, row.dedupe)
+    row = require("cjson").decode((run("--json", "--api", "v4/openim/importmsg")))
+    assert.truthy(row.dedupe:find("discarded at any time (key: MsgSeq MsgRandom " ..
+      "MsgTimeStamp;", 1, true), row.dedupe)
   end)
 
   it("exits 1 for an unknown API and 2 when mixed with codes", function()

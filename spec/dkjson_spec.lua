@@ -1,12 +1,13 @@
--- imerr.rest with dkjson (Debian's lua-dkjson) as its decoder: what runs
--- where lua-cjson is not installed. cjson is hidden from a fresh copy of
--- the module, and a counting wrapper around dkjson shows it decoded.
-local real_dkjson = require "dkjson"
+-- imerr.rest reads JSON with imerr.core's own reader: it needs neither
+-- lua-cjson nor dkjson. A caller may still pass a decoder of its own, here
+-- dkjson (Debian's lua-dkjson), and gets what that decoder gives.
+local dkjson = require "dkjson"
 
 -- A fresh imerr.rest loaded while `hidden` modules cannot be required and
 -- `given` modules are what require returns; package state is restored.
 local function load_rest(hidden, given)
-  local names = { "cjson", "cjson.safe", "dkjson", "imerr.rest" }
+  local names = { "cjson", "cjson.safe", "dkjson", "imerr.rest",
+    "imerr._decode", "imerr._request" }
   local saved = {}
   for _, name in ipairs(names) do
     saved[name] = package.loaded[name]
@@ -25,23 +26,15 @@ local function load_rest(hidden, given)
   return rest
 end
 
-describe("rest.check with dkjson", function()
-  local calls, rest = 0, nil
+describe("rest.check without cjson or dkjson", function()
+  local rest
   setup(function()
-    local counting = setmetatable({
-      decode = function(...)
-        calls = calls + 1
-        return real_dkjson.decode(...)
-      end,
-    }, { __index = real_dkjson })
-    rest = load_rest({ cjson = true, ["cjson.safe"] = true }, { dkjson = counting })
+    rest = load_rest({ cjson = true, ["cjson.safe"] = true, dkjson = true }, {})
   end)
-  before_each(function() calls = 0 end)
 
-  it("decodes an OK answer with dkjson", function()
+  it("reads an OK answer", function()
     local answer, failures = rest.check('{"ActionStatus":"OK","ErrorCode":0,' ..
       '"ErrorInfo":"","RequestId":"r-1"}')
-    assert.equal(1, calls)
     assert.equal("OK", answer.ActionStatus)
     assert.equal("r-1", answer.RequestId)
     assert.is_nil(failures)
@@ -50,7 +43,6 @@ describe("rest.check with dkjson", function()
   it("reads a failed answer's code and request id", function()
     local answer, err = rest.check('{"ActionStatus":"FAIL","ErrorCode":70001,' ..
       '"ErrorInfo":"sig expired","RequestId":"r-2"}')
-    assert.equal(1, calls)
     assert.is_nil(answer)
     assert.equal(70001, err.code)
     assert.equal("ERR_SVR_ACCOUNT_USERSIG_EXPIRED", err.name)
@@ -68,12 +60,11 @@ describe("rest.check with dkjson", function()
     assert.equal(20003, failures[1].code)
   end)
 
-  it("turns dkjson's errors into bad_response with its message", function()
+  it("turns text that is not JSON into bad_response with where", function()
     local answer, err = rest.check('{"ActionStatus":"OK",')
-    assert.equal(1, calls)
     assert.is_nil(answer)
     assert.equal("bad_response", err.reason)
-    assert.truthy(err.info:find("^answer is not JSON: "), err.info)
+    assert.truthy(err.info:find("^answer is not JSON: .* at byte 22$"), err.info)
   end)
 
   it("keeps JSON null apart from a missing ErrorCode", function()
@@ -88,11 +79,29 @@ describe("rest.check with dkjson", function()
     assert.is_nil(answer)
     assert.equal("bad_response", err.reason)
   end)
+end)
 
-  it("is not used when cjson is there", function()
-    local with_cjson = load_rest({}, {
-      dkjson = setmetatable({ decode = function() error("dkjson used") end },
-        { __index = real_dkjson }) })
-    assert.equal("OK", with_cjson.check('{"ActionStatus":"OK"}').ActionStatus)
+describe("rest.check with dkjson as the caller's decoder", function()
+  local rest = require "imerr.rest"
+  local calls = 0
+  local function decode(text)
+    calls = calls + 1
+    local v, _, err = dkjson.decode(text, 1, nil)
+    return v, err
+  end
+
+  it("decodes with it, and reads what it gives", function()
+    local answer, failures = rest.check('{"ActionStatus":"OK","ErrorCode":0,' ..
+      '"ErrorList":[{"To_Account":"b","ErrorCode":20003}]}', decode)
+    assert.equal(1, calls)
+    assert.equal("OK", answer.ActionStatus)
+    assert.equal(20003, failures[1].code)
+  end)
+
+  it("turns its errors into bad_response with its message", function()
+    local answer, err = rest.check('{"ActionStatus":"OK",', decode)
+    assert.is_nil(answer)
+    assert.equal("bad_response", err.reason)
+    assert.truthy(err.info:find("^answer is not JSON: "), err.info)
   end)
 end)

@@ -1,17 +1,20 @@
 -- imerr's Lua modules read top-down: each may require only modules below it
--- in ORDER (and only imerr._rows, imerr._catalogue and imerr.api reach
--- the C core; only
+-- in ORDER (and only imerr._rows, imerr._catalogue, imerr.api and
+-- imerr._decode reach the C core; only
 -- imerr.sig and callback.verify reach imerr.sig_core). Every file in
 -- lua/imerr/ must have its place here.
 local ORDER = {
   "imerr._private", -- helpers: quoting, number checks, the clock
   "imerr._json",    -- the JSON imerr writes
+  "imerr._random",  -- 32-bit random numbers of imerr's own generator
+  "imerr._decode",  -- the JSON imerr reads, integers kept exact (imerr.core)
   "imerr._error",   -- the error tables that print
   "imerr._rows",    -- the private tables decisions read, from imerr.core
   "imerr",          -- the rows callers get
   "imerr._hint",    -- hints of what has no row; classify
   "imerr._catalogue", -- the REST API catalogue's private rows
   "imerr.api",      -- the REST API catalogue, from imerr.core
+  "imerr._request", -- rest.prepare: request bodies sent alike on every attempt
   "imerr._limits",  -- the limiter's arithmetic and checks
   "imerr.store",    -- memory, shared dict and Redis stores
   "imerr._budget",  -- the retry budget
@@ -40,7 +43,7 @@ for i, name in ipairs(ORDER) do rank[name] = i end
 local C_MODULES = {
   -- the rows, and the catalogue
   ["imerr.core"] = { ["imerr._rows"] = true, ["imerr._catalogue"] = true,
-    ["imerr.api"] = true },
+    ["imerr.api"] = true, ["imerr._decode"] = true },
   ["imerr.sig_core"] = { ["imerr.sig"] = true,
     ["imerr._callback_verify"] = true },
 }

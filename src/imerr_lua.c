@@ -4,6 +4,7 @@
 ** they keep, each at its final size, so that require runs no Lua loop
 ** over the rows and parses no generated Lua source.
 */
+#include <math.h>
 #include <string.h>
 
 #include "lauxlib.h"
@@ -507,13 +508,360 @@ static int l_api_endpoints(lua_State *L) {
   return 1;
 }
 
-static const luaL_Reg functions[] = {
-    {"count", l_count},     {"at", l_at},
-    {"column", l_column},   {"tables", l_tables},
-    {"texts", l_texts},     {"reasons", l_reasons},
-    {"find", l_find},       {"find_name", l_find_name},
-    {"parse", l_parse},     {"api_find", l_api_find},
-    {"api_row", l_api_row}, {NULL, NULL}};
+/*
+** JSON text to Lua values, for imerr's reading of answers and request
+** bodies. Integers are kept exact: cjson reads every number as a double,
+** so an integer beyond 2^53 (a 64-bit cursor, a 19-digit id) comes back
+** rounded. Here an integer literal becomes a Lua integer where one holds
+** it (5.3, 5.4; then every integral number is an integer, 70107 and not
+** 70107.0), a number where a double holds it exactly (5.1, LuaJIT: up to
+** 2^53), else the string of its digits. null is the light userdata NULL,
+** as cjson's null. Strings are taken as they are (bytes >= 0x80 and raw
+** control bytes pass, as cjson passes them); \u escapes become UTF-8,
+** surrogate pairs joined. Objects and arrays nest at most max_depth.
+*/
+
+typedef struct json_reader {
+  lua_State *L;
+  const unsigned char *s;
+  size_t i, n;
+  int max_depth;
+  int wide;          /* a string holds a byte >= 0x80 (given or escaped) */
+  const char *error; /* what is wrong, at byte i */
+} json_reader;
+
+static int json_fail(json_reader *r, const char *what) {
+  r->error = what;
+  return 0;
+}
+
+static void json_space(json_reader *r) {
+  while (r->i < r->n) {
+    unsigned char c = r->s[r->i];
+    if (c != ' ' && c != '\t' && c != '\n' && c != '\r') break;
+    r->i++;
+  }
+}
+
+static int hex_value(int c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+/* The 4 hex digits at s[i] as a code unit, or -1. */
+static long json_hex4(const json_reader *r, size_t i) {
+  long v = 0;
+  size_t k;
+  if (i + 4 > r->n) return -1;
+  for (k = i; k < i + 4; k++) {
+    int h = hex_value(r->s[k]);
+    if (h < 0) return -1;
+    v = v * 16 + h;
+  }
+  return v;
+}
+
+/* Adds code point cp as UTF-8. */
+static void json_utf8(luaL_Buffer *b, unsigned long cp) {
+  char out[4];
+  size_t len;
+  if (cp < 0x80) {
+    out[0] = (char)cp, len = 1;
+  } else if (cp < 0x800) {
+    out[0] = (char)(0xC0 | cp >> 6), out[1] = (char)(0x80 | (cp & 0x3F));
+    len = 2;
+  } else if (cp < 0x10000) {
+    out[0] = (char)(0xE0 | cp >> 12);
+    out[1] = (char)(0x80 | (cp >> 6 & 0x3F));
+    out[2] = (char)(0x80 | (cp & 0x3F)), len = 3;
+  } else {
+    out[0] = (char)(0xF0 | cp >> 18);
+    out[1] = (char)(0x80 | (cp >> 12 & 0x3F));
+    out[2] = (char)(0x80 | (cp >> 6 & 0x3F));
+    out[3] = (char)(0x80 | (cp & 0x3F)), len = 4;
+  }
+  luaL_addlstring(b, out, len);
+}
+
+/* The escape after the backslash at s[i - 1], into b; i moves past it. */
+static int json_escape(json_reader *r, luaL_Buffer *b) {
+  static const char plain[] = "\"\\/bfnrt", meant[] = "\"\\/\b\f\n\r\t";
+  const char *at;
+  long cp, low;
+  if (r->i >= r->n) return json_fail(r, "unfinished string");
+  at = r->s[r->i] ? strchr(plain, r->s[r->i]) : NULL;
+  if (at) {
+    luaL_addchar(b, meant[at - plain]);
+    r->i++;
+    return 1;
+  }
+  if (r->s[r->i] != 'u') return json_fail(r, "unknown escape in a string");
+  cp = json_hex4(r, r->i + 1);
+  if (cp < 0) return json_fail(r, "bad \\u escape");
+  r->i += 5;
+  if (cp >= 0xDC00 && cp <= 0xDFFF)
+    return json_fail(r, "\\u escape of a lone low surrogate");
+  if (cp >= 0xD800 && cp <= 0xDBFF) {
+    if (r->i + 1 >= r->n || r->s[r->i] != '\\' || r->s[r->i + 1] != 'u')
+      return json_fail(r, "\\u escape of a lone high surrogate");
+    low = json_hex4(r, r->i + 2);
+    if (low < 0xDC00 || low > 0xDFFF)
+      return json_fail(r, "\\u escape of a lone high surrogate");
+    cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+    r->i += 6;
+  }
+  if (cp >= 0x80) r->wide = 1;
+  json_utf8(b, (unsigned long)cp);
+  return 1;
+}
+
+/* The string whose quote is at s[i], pushed. */
+static int json_string(json_reader *r) {
+  size_t start = ++r->i;
+  luaL_Buffer b;
+  while (r->i < r->n) {
+    unsigned char c = r->s[r->i];
+    if (c == '"') {
+      lua_pushlstring(r->L, (const char *)r->s + start, r->i - start);
+      r->i++;
+      return 1;
+    }
+    if (c == '\\') break;
+    if (c >= 0x80) r->wide = 1;
+    r->i++;
+  }
+  if (r->i >= r->n) return json_fail(r, "unfinished string");
+  /* Escapes: the rest is built in a buffer (which holds a stack slot
+     until pushed: nothing else is pushed meanwhile). */
+  luaL_buffinit(r->L, &b);
+  luaL_addlstring(&b, (const char *)r->s + start, r->i - start);
+  while (r->i < r->n) {
+    unsigned char c = r->s[r->i];
+    if (c == '"') {
+      luaL_pushresult(&b);
+      r->i++;
+      return 1;
+    }
+    if (c == '\\') {
+      r->i++;
+      if (!json_escape(r, &b)) {
+        luaL_pushresult(&b);
+        lua_pop(r->L, 1);
+        return 0;
+      }
+      continue;
+    }
+    if (c >= 0x80) r->wide = 1;
+    luaL_addchar(&b, (char)c);
+    r->i++;
+  }
+  luaL_pushresult(&b);
+  lua_pop(r->L, 1);
+  return json_fail(r, "unfinished string");
+}
+
+static int json_digits(json_reader *r) {
+  size_t from = r->i;
+  while (r->i < r->n && r->s[r->i] >= '0' && r->s[r->i] <= '9') r->i++;
+  return r->i > from;
+}
+
+/* Pushes the integer literal of nd digits at d (negative: a '-' before
+   them): an integer, or a double where it is exact, else its text. */
+static void json_integer(json_reader *r, size_t start, size_t d, size_t nd) {
+  const unsigned char *s = r->s;
+  int negative = d > start;
+#if LUA_VERSION_NUM >= 503
+  unsigned long long v = 0, limit = 9223372036854775807ULL + negative;
+  size_t k;
+  for (k = d; k < d + nd; k++) {
+    unsigned digit = (unsigned)(s[k] - '0');
+    if (v > (limit - digit) / 10) break;
+    v = v * 10 + digit;
+  }
+  if (k == d + nd) {
+    if (!negative) lua_pushinteger(r->L, (lua_Integer)v);
+    else if (v == 9223372036854775808ULL) lua_pushinteger(r->L, LUA_MININTEGER);
+    else lua_pushinteger(r->L, -(lua_Integer)v);
+    return;
+  }
+#else
+  if (nd < 16 || (nd == 16 && memcmp(s + d, "9007199254740992", 16) <= 0)) {
+    double v = 0;
+    size_t k;
+    for (k = d; k < d + nd; k++) v = v * 10 + (s[k] - '0');
+    lua_pushnumber(r->L, negative ? -v : v);
+    return;
+  }
+#endif
+  lua_pushlstring(r->L, (const char *)s + start, d + nd - start);
+}
+
+/* The number at s[i] (JSON's grammar), pushed. */
+static int json_number(json_reader *r) {
+  size_t start = r->i, d;
+  int integral = 1;
+  if (r->s[r->i] == '-') r->i++;
+  d = r->i;
+  if (r->i < r->n && r->s[r->i] == '0') r->i++;
+  else if (!json_digits(r)) return json_fail(r, "bad number");
+  if (r->i < r->n && r->s[r->i] == '.') {
+    r->i++, integral = 0;
+    if (!json_digits(r)) return json_fail(r, "bad number");
+  }
+  if (r->i < r->n && (r->s[r->i] == 'e' || r->s[r->i] == 'E')) {
+    r->i++, integral = 0;
+    if (r->i < r->n && (r->s[r->i] == '+' || r->s[r->i] == '-')) r->i++;
+    if (!json_digits(r)) return json_fail(r, "bad number");
+  }
+  if (integral) {
+    json_integer(r, start, d, r->i - d);
+    return 1;
+  }
+  /* Lua's own reading of the text (as tonumber reads it). */
+  lua_pushlstring(r->L, (const char *)r->s + start, r->i - start);
+#if LUA_VERSION_NUM >= 503
+  if (lua_stringtonumber(r->L, lua_tostring(r->L, -1)) == 0)
+    return json_fail(r, "bad number");
+  lua_remove(r->L, -2);
+  {
+    lua_Number x = lua_tonumber(r->L, -1);
+    if (x == floor(x) && x >= -9223372036854775808.0 &&
+        x < 9223372036854775808.0) {
+      lua_pop(r->L, 1);
+      lua_pushinteger(r->L, (lua_Integer)x);
+    }
+  }
+#else
+  {
+    lua_Number x = lua_tonumber(r->L, -1);
+    lua_pop(r->L, 1);
+    lua_pushnumber(r->L, x);
+  }
+#endif
+  return 1;
+}
+
+static int json_value(json_reader *r, int depth);
+
+/* The object or array whose bracket is at s[i], pushed. */
+static int json_container(json_reader *r, int depth) {
+  int object = r->s[r->i] == '{';
+  unsigned char close = object ? '}' : ']';
+  lua_Integer k = 0;
+  if (depth > r->max_depth) return json_fail(r, "nested too deep");
+  luaL_checkstack(r->L, 4, "JSON nested too deep");
+  r->i++;
+  lua_createtable(r->L, object ? 0 : 4, object ? 4 : 0);
+  json_space(r);
+  if (r->i < r->n && r->s[r->i] == close) {
+    r->i++;
+    return 1;
+  }
+  for (;;) {
+    if (object) {
+      if (r->i >= r->n || r->s[r->i] != '"')
+        return json_fail(r, "expected a key string");
+      if (!json_string(r)) return 0;
+      json_space(r);
+      if (r->i >= r->n || r->s[r->i] != ':')
+        return json_fail(r, "expected ':'");
+      r->i++;
+      json_space(r);
+      if (!json_value(r, depth)) return 0;
+      lua_rawset(r->L, -3);
+    } else {
+      if (!json_value(r, depth)) return 0;
+      lua_rawseti(r->L, -2, (int)++k);
+    }
+    json_space(r);
+    if (r->i < r->n && r->s[r->i] == ',') {
+      r->i++;
+      json_space(r);
+      continue;
+    }
+    if (r->i < r->n && r->s[r->i] == close) {
+      r->i++;
+      return 1;
+    }
+    return json_fail(r, object ? "expected ',' or '}'" : "expected ',' or ']'");
+  }
+}
+
+static int json_literal(json_reader *r, const char *word) {
+  size_t len = strlen(word);
+  if (r->n - r->i < len || memcmp(r->s + r->i, word, len) != 0)
+    return json_fail(r, "expected a value");
+  r->i += len;
+  return 1;
+}
+
+/* The value at s[i] (after white space), pushed; depth: the containers
+   around it. */
+static int json_value(json_reader *r, int depth) {
+  unsigned char c;
+  if (r->i >= r->n) return json_fail(r, "expected a value");
+  c = r->s[r->i];
+  if (c == '"') return json_string(r);
+  if (c == '{' || c == '[') return json_container(r, depth + 1);
+  if (c == '-' || (c >= '0' && c <= '9')) return json_number(r);
+  if (c == 't') {
+    if (!json_literal(r, "true")) return 0;
+    lua_pushboolean(r->L, 1);
+  } else if (c == 'f') {
+    if (!json_literal(r, "false")) return 0;
+    lua_pushboolean(r->L, 0);
+  } else if (c == 'n') {
+    if (!json_literal(r, "null")) return 0;
+    lua_pushlightuserdata(r->L, NULL);
+  } else {
+    return json_fail(r, "expected a value");
+  }
+  return 1;
+}
+
+/* core.json_decode(text, max_depth) -> the value and whether every string
+   in it came from plain ASCII (then each is valid UTF-8 as it is); or nil
+   and a message. */
+static int l_json_decode(lua_State *L) {
+  size_t n;
+  const char *s = luaL_checklstring(L, 1, &n);
+  json_reader r;
+  int top;
+  r.L = L, r.s = (const unsigned char *)s, r.i = 0, r.n = n;
+  r.max_depth = (int)luaL_checkinteger(L, 2);
+  r.wide = 0, r.error = NULL;
+  top = lua_gettop(L);
+  json_space(&r);
+  if (json_value(&r, 0)) {
+    json_space(&r);
+    if (r.i == r.n) {
+      lua_pushboolean(L, !r.wide);
+      return 2;
+    }
+    r.error = "text after the value";
+  }
+  lua_settop(L, top);
+  lua_pushnil(L);
+  lua_pushfstring(L, "%s at byte %d", r.error, (int)(r.i + 1));
+  return 2;
+}
+
+static const luaL_Reg functions[] = {{"count", l_count},
+                                     {"at", l_at},
+                                     {"column", l_column},
+                                     {"tables", l_tables},
+                                     {"texts", l_texts},
+                                     {"reasons", l_reasons},
+                                     {"find", l_find},
+                                     {"find_name", l_find_name},
+                                     {"parse", l_parse},
+                                     {"api_find", l_api_find},
+                                     {"api_row", l_api_row},
+                                     {"json_decode", l_json_decode},
+                                     {NULL, NULL}};
 
 int luaopen_imerr_core(lua_State *L) {
   int k;

@@ -5,7 +5,8 @@
 -- Lua values.
 --
 -- A value is one unsigned int, (index << 3) | kind; kinds 0 false, 1 true,
--- 2 integer (PREFIX_ints[index]), 3 other number (PREFIX_numbers), 4 string
+-- 2 integer (PREFIX_ints[index]), 3 other number (PREFIX_numbers: also
+-- the infinities, as HUGE_VAL; NaN is refused), 4 string
 -- (PREFIX_strings), 5 table (PREFIX_tables). A table is {first, narr,
 -- nrec}: narr values from PREFIX_values[first], then nrec key, value pairs.
 -- Equal strings, numbers and tables are stored once.
@@ -73,9 +74,8 @@ function _M.new()
     local t = type(v)
     if t == "boolean" then return v and KIND["true"] or KIND["false"] end
     if t == "number" then
-      assert(v == v and v ~= math.huge and v ~= -math.huge,
-        "NaN or infinity in data")
-      if is_int(v) then
+      assert(v == v, "NaN in data")
+      if v ~= math.huge and v ~= -math.huge and is_int(v) then
         return intern(pools.ints, v, v) * 8 + KIND.int
       end
       return intern(pools.numbers, v, v) * 8 + KIND.number
@@ -149,7 +149,12 @@ function _M.render(pools, prefix)
   end
   local ints, numbers, strings, tables, values = {}, {}, {}, {}, {}
   for i, v in ipairs(pools.ints) do ints[i] = ("%dLL"):format(v) end
-  for i, v in ipairs(pools.numbers) do numbers[i] = ("%.17g"):format(v) end
+  for i, v in ipairs(pools.numbers) do
+    -- C99's HUGE_VAL (math.h): %.17g would write "inf", which C lacks.
+    if v == math.huge then numbers[i] = "HUGE_VAL"
+    elseif v == -math.huge then numbers[i] = "-HUGE_VAL"
+    else numbers[i] = ("%.17g"):format(v) end
+  end
   for i, v in ipairs(pools.strings) do strings[i] = _M.c_string(v) end
   for i, t in ipairs(pools.tables) do
     tables[i] = ("{%d, %d, %d}"):format(t[1], t[2], t[3])

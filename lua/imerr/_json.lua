@@ -1,5 +1,6 @@
---- imerr._json: the little JSON imerr writes itself (flat objects of
--- strings, numbers and booleans), so answers need no JSON library.
+--- imerr._json: the JSON imerr writes itself, so that answers and request
+-- bodies need no JSON library: flat objects of strings, numbers and
+-- booleans (answers to callbacks), and whole values (request bodies).
 local type, tostring, tonumber, concat = type, tostring, tonumber, table.concat
 local floor, ipairs = math.floor, ipairs
 local byte = string.byte
@@ -131,6 +132,137 @@ function _M.object(t, keys)
     parts[i] = _M.string(key) .. ":" .. text
   end
   return "{" .. concat(parts, ",") .. "}"
+end
+
+-- The encoder of whole values (rest.prepare: request bodies). ---------
+
+local next, rawget, getmetatable, sort = next, rawget, getmetatable,
+  table.sort
+local rawlen = rawget(_G, "rawlen")
+local loaded = package.loaded
+
+-- Most levels of nested tables a body may have (as rest.check reads).
+local MAX_DEPTH = 64
+
+-- cjson's null and its markers of empty arrays, when cjson is loaded.
+local function cjson_marks()
+  local c = loaded["cjson.safe"] or loaded.cjson
+  if type(c) ~= "table" then return nil end
+  return c.null, c.array_mt, c.empty_array_mt
+end
+
+-- Keys in a fixed order: the same table gives the same text.
+local function before(a, b) return a < b end
+
+local encode_value
+local HOLES = "is a list with holes or keys that are no index"
+
+-- The length of t when it is a list (keys 1..n, nothing else), else nil;
+-- whether it is empty; and why it is neither list nor object.
+local function list_length(t)
+  local count, strings = 0, 0
+  for k in next, t do
+    count = count + 1
+    local kt = type(k)
+    if kt == "string" then
+      strings = strings + 1
+    elseif kt ~= "number" then
+      return nil, false, "has a key that is a " .. kt
+    end
+  end
+  if strings == count then return nil, count == 0 end
+  if strings > 0 then return nil, false, "mixes list items and named fields" end
+  local n = rawlen and rawlen(t) or #t
+  if count ~= n then return nil, false, HOLES end
+  for i = 1, n do
+    if rawget(t, i) == nil then return nil, false, HOLES end
+  end
+  return n
+end
+
+local function encode_table(t, path, out, seen, depth)
+  if seen[t] then return nil, path .. " is a table that holds itself" end
+  if depth >= MAX_DEPTH then
+    return nil, path .. " is nested deeper than " .. MAX_DEPTH .. " levels"
+  end
+  local n, empty, why = list_length(t)
+  if why then return nil, path .. " " .. why end
+  seen[t] = true
+  if n or empty then
+    local _, array_mt, empty_mt = cjson_marks()
+    local mt = getmetatable(t)
+    if n or (mt ~= nil and (mt == array_mt or mt == empty_mt)) then
+      out[#out + 1] = "["
+      for i = 1, n or 0 do
+        if i > 1 then out[#out + 1] = "," end
+        local ok, err = encode_value(rawget(t, i), path .. "[" .. i .. "]",
+          out, seen, depth + 1)
+        if not ok then return nil, err end
+      end
+      out[#out + 1] = "]"
+      seen[t] = nil
+      return true
+    end
+  end
+  local keys = {}
+  for k in next, t do keys[#keys + 1] = k end
+  sort(keys, before)
+  out[#out + 1] = "{"
+  for i, k in ipairs(keys) do
+    local key = _M.utf8(k)
+    if key ~= k then return nil, path .. " has a key that is not UTF-8" end
+    out[#out + 1] = (i > 1 and "," or "") .. _M.string(k) .. ":"
+    local ok, err = encode_value(rawget(t, k), path .. "." .. k, out, seen,
+      depth + 1)
+    if not ok then return nil, err end
+  end
+  out[#out + 1] = "}"
+  seen[t] = nil
+  return true
+end
+
+encode_value = function(v, path, out, seen, depth)
+  local t = type(v)
+  if t == "string" then
+    if _M.utf8(v) ~= v then
+      return nil, path .. " is not UTF-8 text (JSON cannot carry its bytes)"
+    end
+    out[#out + 1] = _M.string(v)
+    return true
+  end
+  if t == "number" then
+    local text = _M.number(v)
+    if not text then
+      return nil, path .. " is " .. (v ~= v and "NaN" or tostring(v)) ..
+        ": JSON has no such number"
+    end
+    out[#out + 1] = text
+    return true
+  end
+  if t == "boolean" then
+    out[#out + 1] = v and "true" or "false"
+    return true
+  end
+  if t == "table" then return encode_table(v, path, out, seen, depth) end
+  if v ~= nil and v == (cjson_marks()) then
+    out[#out + 1] = "null"
+    return true
+  end
+  return nil, path .. " is a " .. t .. ": JSON has no such value"
+end
+
+--- The JSON text of v, or nil and a message naming what cannot be written
+-- (NaN, an infinity, a function, a table that holds itself, a list with
+-- holes, a table mixing list items and named fields, bytes that are not
+-- UTF-8, nesting deeper than 64). Objects have their keys in byte order,
+-- so a table gives the same text each time; an empty table is {} (an
+-- empty list carries cjson's array metatable); cjson.null is null;
+-- integers are written with all their digits. name names v in messages.
+function _M.encode(v, name)
+  local out = {}
+  local ok, err = encode_value(v, name or "value", out, {}, 0)
+  if not ok then return nil, _M.truncate(err, 300) end
+  return concat(out)
 end
 
 return _M

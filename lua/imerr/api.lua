@@ -26,8 +26,11 @@ _M.count = core.api_count
 -- limit (the page's wording when it says more than a rate), codes
 -- (the codes the page lists), private (set of those codes that imerr's
 -- table lacks), items (its per-item result lists), answer (how its answer
--- departs from the envelope), why and doc; or nil and a message. path may
--- carry a leading "/", a scheme and host, and a query string.
+-- departs from the envelope), why, doc, and dedupe where Tencent
+-- de-duplicates the API's requests (data/dedupe.tsv: fields of the key,
+-- fill, content, window in seconds or math.huge, page, date); or nil and
+-- a message. path may carry a leading "/", a scheme and host, and a query
+-- string.
 -- @string path the API's path, e.g. "v4/openim/sendmsg"
 -- @treturn table the API's row
 -- @return[2] nil

@@ -11,8 +11,9 @@ local json
 local ERROR_MT = require("imerr._error").MT
 local quote = require("imerr._private").quote
 -- The catalogue's private rows (imerr._catalogue), loaded by the first
--- check given an api.
-local api_row
+-- check given an api; imerr's JSON reader (imerr._decode), by the first
+-- text; rest.prepare's module (imerr._request), by the first prepare.
+local api_row, decoding, request
 
 local type, pcall, tostring, getmetatable = type, pcall, tostring,
   getmetatable
@@ -29,8 +30,8 @@ local _M = { _VERSION = rows.VERSION }
 -- the whole process. The module's fields below only report them.
 local MAX_DEPTH, MAX_INFO, MAX_ITEMS = 64, 512, 100000
 
---- Deeper JSON is no IM answer; cjson refuses it before building it: 64
--- (a read-only constant, as are the two below).
+--- Deeper JSON is no IM answer; imerr's reader refuses it before building
+-- it: 64 (a read-only constant, as are the two below).
 _M.MAX_DEPTH = MAX_DEPTH
 --- Every text check returns from the answer (ErrorInfo, RequestId, item
 -- ids and infos, list names, MsgDropReason) is cut to this many bytes (on
@@ -42,29 +43,6 @@ _M.MAX_INFO = MAX_INFO
 -- can cause. A reading cut short ends its failures with a marker (see
 -- check): 100000.
 _M.MAX_ITEMS = MAX_ITEMS
-
--- The first JSON decoder available: a private cjson instance (so its
--- settings never touch other users of cjson), else dkjson.
--- plain_decode is that cjson instance's decode, whose tables never have
--- a metatable: what it made is read by index, never through rawget.
-local plain_decode
-local function find_decoder()
-  local ok, cjson = pcall(require, "cjson.safe")
-  if ok and type(cjson) == "table" and cjson.new then
-    local inst = cjson.new()
-    inst.decode_max_depth(MAX_DEPTH)
-    plain_decode = inst.decode
-    return plain_decode
-  end
-  local has_dk, dkjson = pcall(require, "dkjson")
-  if has_dk and type(dkjson) == "table" then
-    return function(text)
-      local v, _, err = dkjson.decode(text, 1, nil)
-      return v, err
-    end
-  end
-end
-local default_decode = find_decoder()
 
 -- A text of the answer as check gives it out: cut first (bounded work),
 -- then made UTF-8 (a bad byte becomes three), then cut again.
@@ -83,11 +61,17 @@ local cleaned, cleaned_count = {}, 0
 local utf8_len = _VERSION == "Lua 5.4" and not rawget(_G, "jit") and
   rawget(_G, "utf8").len
 
+-- Whether the answer being read came from JSON text that is plain ASCII
+-- (imerr's reader says so): then every text of it is valid UTF-8 as it is.
+-- Set by check for one reading, which never yields.
+local ascii_answer = false
+
 local function bounded(s)
   local c = cleaned[s]
   if c then return c end
   -- Most texts are short and valid: as they are, no copy.
   if #s <= MAX_INFO then
+    if ascii_answer then return s end
     if utf8_len then
       if utf8_len(s) then return s end
     elseif not find(s, "[\128-\255]") then
@@ -299,8 +283,8 @@ local function read_item(r, item, i, name, key, paths, fail)
     -- at the first path, is taken as it is (what id_of would give).
     local p1, raw = paths[1], nil
     if plain and p1 and #p1 == 1 then raw = item[p1[1]] end
-    if not (type(raw) == "string" and utf8_len and #raw <= MAX_INFO and
-      utf8_len(raw)) then
+    if not (type(raw) == "string" and #raw <= MAX_INFO and
+      (ascii_answer or utf8_len and utf8_len(raw))) then
       raw = nil
     end
     local id = raw
@@ -520,19 +504,24 @@ local function read_drop(r, answer)
   add(r, f, clean_id(seq), "MsgDropReason", seq)
 end
 
+-- The decoded text, and whether imerr's own reader made it: then no table
+-- in it has a metatable, and it is read by index, never through rawget;
+-- and whether the text was plain ASCII.
 local function decode_text(text, decode)
   if text == "" then return nil, "empty answer" end
   -- JSON text never holds a raw NUL; some decoders stop reading at one.
   if text:find("\0", 1, true) then return nil, "answer has a NUL byte" end
-  decode = decode or default_decode
   if not decode then
-    return nil, "no JSON decoder: install lua-cjson (or dkjson), or pass one"
+    decoding = decoding or require "imerr._decode"
+    local v, ascii = decoding.decode(text)
+    if v == nil then return nil, (ascii:gsub("^text", "answer")) end
+    return v, nil, true, ascii
   end
   local ok, v, err = pcall(decode, text)
   if not ok or v == nil then
     return nil, "answer is not JSON: " .. tostring(ok and err or v):sub(1, 200)
   end
-  return v, nil, decode == plain_decode
+  return v, nil, false
 end
 
 
@@ -633,11 +622,21 @@ end
 -- per-item results are), a decoder function, or a table { api = path,
 -- decode = function }. Without a catalogued api, lists of items with
 -- ErrorCode, ResultCode, RetCode or Code and the bare id lists are found
--- on their own. Junk gives reason "bad_response"; nothing raises.
+-- on their own, and an answer with an ErrorCode but no ActionStatus (the
+-- openconfigsvr APIs) is read by its code. Junk gives reason
+-- "bad_response"; nothing raises.
+--
+-- JSON text is read by imerr's own reader (no JSON library needed), which
+-- keeps integers exact: one beyond 2^53, which a double would round
+-- (get_appid_group_list's 64-bit Next, a 19-digit id), comes back as an
+-- integer where a Lua integer holds it (5.3, 5.4), else as its exact
+-- decimal text (LuaJIT, 5.1, and beyond 64 bits); on 5.3 and 5.4 every
+-- integral number is an integer (a failed item's MsgSeq is 1, not 1.0).
+-- null is cjson.null. A decoder given in opts is used as it is.
 --
 -- A list sent with the wrong JSON type (an object where the catalogue
 -- names a list, say "ResultItem": {...}) is a bad_response failure, never
--- an empty list; an empty {} is an empty list, as cjson reads [] and {}
+-- an empty list; an empty {} is an empty list, as decoders read [] and {}
 -- alike. ActionStatus "SomeError" is a partial success (the answer and its
 -- failures) only with ErrorCode 0 or none, for an API whose row says it
 -- answers so (batchsendmsg) or without a catalogued api, and when its
@@ -660,6 +659,7 @@ end
 -- @return[2] nil
 -- @treturn[2] table the error table
 function _M.check(answer, opts)
+  ascii_answer = false
   local path, decode, max_items = options(opts)
   if path == false then
     return nil, error_table(INVALID, nil, nil, decode)
@@ -668,10 +668,10 @@ function _M.check(answer, opts)
   local row = path and api_row(path)
   local plain = false
   if type(answer) == "string" then
-    local v, err
-    v, err, plain = decode_text(answer, decode)
+    local v, err, ascii
+    v, err, plain, ascii = decode_text(answer, decode)
     if v == nil then return nil, broken(err) end
-    answer = v
+    answer, ascii_answer = v, ascii
   end
   if type(answer) ~= "table" then
     return nil, broken("answer must be a JSON object, got " .. type(answer))
@@ -683,7 +683,10 @@ function _M.check(answer, opts)
   local status = rawget(answer, "ActionStatus")
   local code = rawget(answer, "ErrorCode")
   local kind = row and row.answer
-  if status == nil and kind == "no_status" then
+  -- The openconfigsvr APIs answer with ErrorCode alone: their row says so,
+  -- and without an api the code speaks for itself.
+  if status == nil and (kind == "no_status" or
+    (not row and type(code) == "number")) then
     status = code == 0 and "OK" or "FAIL"
   end
   local failures, unreadable = item_failures(answer, row, max_items, plain)
@@ -730,6 +733,42 @@ function _M.check(answer, opts)
   end
   err.failures = failures
   return nil, err
+end
+
+--- rest.prepare(api, body) -> a request to send, alike, on every attempt;
+-- or nil and a message. req.api is the API's path, req.body the exact
+-- bytes to send (JSON text, encoded once), req.dedupe the API's
+-- de-duplication rule (imerr.api, data/dedupe.tsv: fields, fill, content,
+-- window in seconds or math.huge, page, date), or nil where Tencent states
+-- none. Give req to policy:start{ request = req }: a message API with a
+-- rule is then resent after an ambiguous failure while Tencent still
+-- discards the resend as a duplicate.
+--
+-- Where the rule's fields that Tencent would otherwise fill at random on
+-- each attempt are left out (sendmsg's and importmsg's MsgRandom and
+-- MsgSeq, the group APIs' Random, each import_group_msg message's Random),
+-- prepare fills them once, with a 32-bit unsigned random number in
+-- [1, 2^32 - 1] from imerr's own generator (seeded per process and per
+-- nginx worker from /dev/urandom, the pid and the time: no caller's
+-- math.randomseed can make two workers draw the same keys). A field the
+-- caller set is never changed, nor is the caller's table.
+--
+-- body is a table (encoded by imerr: keys in a fixed order, integers with
+-- all their digits, cjson.null as null, an empty table as {}) or the JSON
+-- text of an object, whose bytes are kept: missing fields are written in
+-- right after their object's opening brace. What cannot be sent is
+-- refused with a message naming the place: NaN, infinities, functions and
+-- other values JSON lacks, tables that hold themselves, lists with holes,
+-- tables mixing list items and named fields, bytes that are not UTF-8,
+-- nesting deeper than 64, text that is not JSON or names a field twice.
+-- @string api the API's path, e.g. "v4/openim/sendmsg"
+-- @tparam table|string body the request body
+-- @treturn table the request: api, body, dedupe
+-- @return[2] nil
+-- @treturn[2] string why not
+function _M.prepare(api, body)
+  request = request or require "imerr._request"
+  return request.prepare(api, body)
 end
 
 return _M

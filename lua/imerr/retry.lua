@@ -8,10 +8,12 @@ local rows = require "imerr._rows"
 local private = require "imerr._private"
 local hints = require "imerr._hint"
 
-local type, floor, setmetatable = type, math.floor, setmetatable
+local type, floor, setmetatable, huge = type, math.floor, setmetatable,
+  math.huge
 local resolve, hint_of = hints.resolve, rows.hints
--- The REST API catalogue, loaded by the first start{ api = path }.
-local api
+-- The REST API catalogue, loaded by the first start{ api = path }, and
+-- prepared requests, by the first start{ request = req }.
+local api, requests
 -- imerr.budget, loaded by the first budget made or checked: a policy
 -- without one never needs it (nor the stores it works on).
 local budget
@@ -102,10 +104,29 @@ end
 
 local default_clock = private.default_clock
 
-local POLICY_NUMBERS = { base = true, throttle_base = true, cap = true }
+local POLICY_NUMBERS = { base = true, throttle_base = true, cap = true,
+  attempt_timeout = true }
 local POLICY_OPTIONS = { max_attempts = true, base = true,
   throttle_base = true, cap = true, jitter = true, deadline = true,
-  random = true, budget = true, clock = true, idempotent = true }
+  random = true, budget = true, clock = true, idempotent = true,
+  attempt_timeout = true }
+
+-- The safety margin of a de-duplication window: an attempt must reach
+-- Tencent this long before the window ends, for the time Tencent takes
+-- to take the request in, clocks that disagree and a first attempt that
+-- reached Tencent after the caller's clock started: a tenth of the window,
+-- at least 5 s.
+local MARGIN_MIN, MARGIN_SHARE = 5, 0.1
+
+-- Whether an attempt sent after delay, at elapsed seconds since the first
+-- send, surely reaches Tencent inside the window.
+local function inside_window(window, elapsed, delay, attempt_timeout)
+  if window == huge then return true end
+  if type(elapsed) ~= "number" or not (elapsed >= 0) then return false end
+  local margin = window * MARGIN_SHARE
+  if margin < MARGIN_MIN then margin = MARGIN_MIN end
+  return elapsed + delay + attempt_timeout + margin <= window
+end
 
 local function check_policy(p)
   for k in pairs(POLICY_NUMBERS) do
@@ -136,10 +157,15 @@ end
 
 --- retry.policy{ max_attempts = 3, base = 0.05, throttle_base = 1,
 -- cap = 20, jitter = "full", deadline = nil, random = math.random,
--- budget = nil, clock = ngx.now or a wall clock, idempotent = true }
+-- budget = nil, clock = ngx.now or a wall clock, idempotent = true,
+-- attempt_timeout = 10 }
 -- idempotent = false is for requests that must not be carried out twice
 -- (sendmsg): no retry after an ambiguous failure (a timeout, a broken
--- connection or answer), which may have been carried out already.
+-- connection or answer), which may have been carried out already; but
+-- see policy:start{ request = req } for the APIs Tencent de-duplicates.
+-- attempt_timeout is the longest one attempt can take, connect, send and
+-- answer (seconds, in (0, 3600]): set it to at least the HTTP client's
+-- timeouts, or a resend may reach Tencent after its window.
 -- @tparam[opt] table opts the options above (numbers in seconds)
 -- @treturn Policy a policy
 -- @return[2] nil
@@ -148,8 +174,8 @@ function _M.policy(opts)
   if opts == nil then opts = {} end
   if type(opts) ~= "table" then return nil, "policy options must be a table" end
   local p = setmetatable({ max_attempts = 3, base = 0.05, throttle_base = 1,
-    cap = 20, jitter = "full", random = math.random, idempotent = true },
-    Policy)
+    cap = 20, jitter = "full", random = math.random, idempotent = true,
+    attempt_timeout = 10 }, Policy)
   for k, v in pairs(opts) do
     if not POLICY_OPTIONS[k] then
       return nil, "unknown policy option " .. private.quote(tostring(k), 40)
@@ -194,7 +220,9 @@ local THROTTLED = { reduce_rate = true, retry_later = true }
 -- seconds before the next attempt, or nil and why not. code may also be
 -- a hint or the error table of rest.check. Why not: "ok", "ambiguous"
 -- (the policy, or the attempts' API, is not idempotent and the request
--- may have been carried out: find out before sending it again), "fatal",
+-- may have been carried out: find out before sending it again; for
+-- attempts of a prepared request that Tencent de-duplicates, once a
+-- resend could reach Tencent after the window), "fatal",
 -- "relogin" (get a new UserSig, then call again with fresh_credentials =
 -- true: that allows one retry), "max_attempts", "deadline", "budget", or
 -- "invalid" (attempt or elapsed are not usable numbers). attempt counts
@@ -216,12 +244,18 @@ function Policy:next(code, attempt, elapsed, fresh_credentials, attempts)
   if not hint then return nil, "fatal" end
   local class, action = hint.class, hint.action
   if class == "ok" then return nil, "ok" end
+  -- The de-duplication window a resend must reach Tencent in, when the
+  -- failure is ambiguous and the request not idempotent.
+  local window
   if hint.ambiguous == true then
     local idempotent = self.idempotent
     if attempts and attempts.idempotent ~= nil then
       idempotent = attempts.idempotent
     end
-    if not idempotent then return nil, "ambiguous" end
+    if not idempotent then
+      window = attempts and attempts.window
+      if not window then return nil, "ambiguous" end
+    end
   end
   local relogin = action == "relogin"
   if relogin then
@@ -239,6 +273,10 @@ function Policy:next(code, attempt, elapsed, fresh_credentials, attempts)
       attempt)
   end
   if delay < hint.min_delay then delay = hint.min_delay end
+  if window and not inside_window(window, elapsed, delay,
+    self.attempt_timeout) then
+    return nil, "ambiguous"
+  end
   if self.deadline then
     if elapsed == nil then elapsed = 0 end
     if type(elapsed) ~= "number" or not (elapsed >= 0) then
@@ -272,26 +310,48 @@ Attempts.__index = Attempts
 -- or nil and a message. opts.api, a REST API path, takes idempotent from
 -- the API catalogue (imerr.api); opts.idempotent (a boolean) overrides
 -- it. Without either the policy's idempotent applies.
--- @tparam[opt] table opts { api = path, idempotent = boolean }
+--
+-- opts.request, a request of rest.prepare (instead of api), takes the API
+-- from the request, and its body: attempts:body() gives the bytes to send
+-- on every attempt (the attempts object keeps them; changing req.body
+-- afterwards changes nothing). When the API is not idempotent but Tencent
+-- de-duplicates it (the catalogue's dedupe: sendmsg 120 s, send_group_msg
+-- 300 s, ...), an ambiguous failure is retried while the resend surely
+-- reaches Tencent inside the window, counted from this call (call it
+-- right before the first send): seconds since then + the delay +
+-- attempt_timeout + a margin (a tenth of the window, at least 5 s) <=
+-- window. Past that, and for APIs without a rule (batchsendmsg), nil and
+-- "ambiguous" as without a request.
+-- @tparam[opt] table opts { api = path, request = req, idempotent = boolean }
 -- @treturn Attempts the attempts object
 -- @return[2] nil
 -- @treturn[2] string what is wrong with opts, or an unknown api
 function Policy:start(opts)
-  local idempotent
+  local idempotent, window, body
   if opts ~= nil then
     if type(opts) ~= "table" then
       return nil, "start options must be a table"
     end
     for k in next, opts do
-      if k ~= "api" and k ~= "idempotent" then
+      if k ~= "api" and k ~= "idempotent" and k ~= "request" then
         -- A misspelt api would otherwise repeat sendmsg after a timeout.
         return nil, "unknown start option " .. tostring(k)
       end
     end
-    local path = rawget(opts, "api")
+    local path, req = rawget(opts, "api"), rawget(opts, "request")
     idempotent = rawget(opts, "idempotent")
     if idempotent ~= nil and type(idempotent) ~= "boolean" then
       return nil, "start option idempotent must be a boolean"
+    end
+    if req ~= nil then
+      requests = requests or require "imerr._request"
+      if not requests.is_request(req) then
+        return nil, "start option request must come from rest.prepare"
+      end
+      if path ~= nil then
+        return nil, "start options: give request or api, not both"
+      end
+      path, body = req.api, req.body
     end
     if path ~= nil then
       -- The catalogue, loaded by the first start{ api = path }.
@@ -299,11 +359,13 @@ function Policy:start(opts)
       local row, err = api(path)
       if not row then return nil, err end
       if idempotent == nil then idempotent = row.idempotent end
+      -- The window counts only for a body sent alike on every attempt.
+      if body and row.dedupe then window = row.dedupe.window end
     end
   end
   return setmetatable({ policy = self, made = 1, started = self.clock(),
-    fresh = false, relogged = false, taken = 0, idempotent = idempotent },
-    Attempts)
+    fresh = false, relogged = false, taken = 0, idempotent = idempotent,
+    window = window, sent = body }, Attempts)
 end
 
 --- The state of one logical request, made by policy:start.
@@ -334,6 +396,14 @@ end
 function Attempts:success()
   local b = self.policy.budget
   if b then b:success(self.taken) end
+end
+
+--- The body to send on every attempt: the prepared request's bytes, as
+-- they were when policy:start{ request = req } was called; nil for
+-- attempts started without a request.
+-- @treturn string|nil
+function Attempts:body()
+  return self.sent
 end
 
 --- Number of attempts made so far.

@@ -103,14 +103,25 @@ describe("the REST proxy", function()
     assert.equal(1, stats.attempts)
   end)
 
-  it("never repeats sendmsg after an ambiguous failure", function()
+  it("never repeats batchsendmsg after an ambiguous failure", function()
     for _, scenario in ipairs { "bad_gateway", "flaky" } do
-      local status, body, headers, stats = im(scenario, "/v4/openim/sendmsg")
+      local status, body, headers, stats = im(scenario, "/v4/openim/batchsendmsg")
       assert.equal(1, stats.attempts, scenario)
       assert.equal("ambiguous", headers["x-imerr-stop"], scenario)
       assert.equal("transient", body.class, scenario)
       assert.truthy(status == 502 or status == 504, scenario)
     end
+  end)
+
+  it("repeats sendmsg after an ambiguous failure: Tencent discards a copy", function()
+    local status, body, _, stats = im("flaky", "/v4/openim/sendmsg")
+    assert.equal(200, status)
+    assert.equal("OK", body.ActionStatus)
+    assert.equal(2, stats.attempts)
+    status, body, _, stats = im("bad_gateway", "/v4/openim/sendmsg")
+    assert.equal(502, status)
+    assert.equal("server_error", body.reason)
+    assert.equal(3, stats.attempts)
   end)
 
   it("still repeats sendmsg after a refusal that did nothing (60007)", function()

@@ -1,6 +1,8 @@
 --- A stand-in for the Tencent IM REST API, for the nginx tests: answers
 -- canned envelopes by ?scenario=, counts attempts per ?id= and records
--- when each came, and checks the UserSig of the proxy that signs.
+-- when each came, and checks the UserSig of the proxy that signs;
+-- ?scenario=dedupe de-duplicates messages as Tencent does and fails
+-- attempts as ?faults= says.
 local cjson = require "cjson.safe"
 local retry = require "imerr.retry"
 local sig = require "imerr.sig"
@@ -178,6 +180,101 @@ local HOSTILE = {
   end,
 }
 
+---------------------------------------------------------------------------
+-- Tencent's de-duplication, as its pages state it (written here from the
+-- pages, not read from imerr's catalogue, which the test holds against
+-- it): sendmsg keys on the sender, MsgSeq, MsgRandom and a CRC32 of the
+-- content for 120 s; send_group_msg on Random for 300 s. A key field the
+-- request lacks is filled at random by Tencent, so such a request is never
+-- a duplicate. ?window= shortens the window (seconds).
+local DEDUPE = {
+  ["/v4/openim/sendmsg"] = { fields = { "MsgSeq", "MsgRandom" },
+    sender = true, content = true, window = 120 },
+  ["/v4/group_open_http_svc/send_group_msg"] = { fields = { "Random" },
+    window = 300 },
+}
+
+-- JSON with object keys in byte order: the same content gives the same
+-- text in every worker (the CRC32's input).
+local function canonical(v)
+  if type(v) ~= "table" then return cjson.encode(v) end
+  if #v > 0 or next(v) == nil then
+    local parts = {}
+    for i, x in ipairs(v) do parts[i] = canonical(x) end
+    return "[" .. table.concat(parts, ",") .. "]"
+  end
+  local keys = {}
+  for k in pairs(v) do keys[#keys + 1] = k end
+  table.sort(keys)
+  for i, k in ipairs(keys) do keys[i] = cjson.encode(k) .. ":" .. canonical(v[k]) end
+  return "{" .. table.concat(keys, ",") .. "}"
+end
+
+-- The de-duplication key of a request body, or nil when it has none.
+local function dedupe_key(rule, body)
+  local msg = cjson.decode(body)
+  if type(msg) ~= "table" then return nil end
+  local parts = { ngx.var.uri }
+  if rule.sender then
+    parts[#parts + 1] = tostring(msg.From_Account or ngx.var.arg_identifier or "admin")
+  end
+  for _, f in ipairs(rule.fields) do
+    local v = msg[f]
+    if v == nil then v = "random:" .. math.random() .. ":" .. ngx.now() end
+    parts[#parts + 1] = tostring(v)
+  end
+  if rule.content then
+    parts[#parts + 1] = ngx.crc32_long(canonical(msg.MsgBody or {}))
+  end
+  return table.concat(parts, "|")
+end
+
+-- ?faults=a,b,...: what attempt n of this ?id= meets (then "ok"):
+--   drop_before  the connection closes before Tencent takes the message
+--   commit_drop  Tencent takes it (or discards a duplicate), then the
+--                connection closes before any answer
+--   commit_cut   taken, then the answer is cut in its body
+--   commit_late  taken, then the answer comes after 1 s (past the
+--                attempt timeout of /fault/)
+--   ok           taken, and answered
+-- Deliveries are counted per ?id= (one id a message): /mock/deliveries.
+local function dedupe(n)
+  ngx.req.read_body()
+  local body = ngx.req.get_body_data() or ""
+  local faults = {}
+  for f in (ngx.var.arg_faults or ""):gmatch("[%w_]+") do faults[#faults + 1] = f end
+  local fault = faults[n] or "ok"
+  local rule = DEDUPE[ngx.var.uri]
+  local id = ngx.var.arg_id or "none"
+  ngx.shared.mock:set(id .. ":body:" .. n, body)
+  local sock
+  if fault ~= "ok" then sock = assert(ngx.req.socket(true)) end
+  if fault == "drop_before" then return end
+  local mock = ngx.shared.mock
+  local key = rule and dedupe_key(rule, body)
+  -- (an exptime of 0 would never expire)
+  local window = math.max(tonumber(ngx.var.arg_window) or
+    (rule and rule.window) or 0, 0.001)
+  -- add: only the first of a key within its window is delivered.
+  if not key or mock:add("key:" .. key, ngx.now(), window) then
+    mock:incr("delivered:" .. id, 1, 0)
+  else
+    mock:incr("discarded:" .. id, 1, 0)
+  end
+  local text = envelope(0, "", { MsgTime = ngx.time(), MsgSeq = 1 })
+  if fault == "ok" then
+    ngx.print(text)
+    return
+  end
+  if fault == "commit_cut" then
+    sock:send(HEAD .. "Content-Length: " .. #text .. "\r\n\r\n" ..
+      text:sub(1, 10))
+  elseif fault == "commit_late" then
+    ngx.sleep(1)
+    sock:send(HEAD .. "Content-Length: " .. #text .. "\r\n\r\n" .. text)
+  end
+end
+
 local function raw(steps)
   ngx.req.read_body()
   local sock = assert(ngx.req.socket(true))
@@ -238,6 +335,7 @@ function _M.handle()
   local id = ngx.var.arg_id or "none"
   local name = ngx.var.arg_scenario or "ok"
   local scenario = SCENARIOS[name]
+  if name == "dedupe" then scenario = dedupe end
   if not scenario and not RAW[name] and not HOSTILE[name] then
     return ngx.exit(400)
   end
@@ -255,27 +353,50 @@ function _M.handle()
     return raw(HOSTILE[name](ngx.req.get_body_data() or ""))
   end
   local status, body = scenario(n)
+  if not status then return end
   ngx.status = status
   ngx.print(body)
 end
 
+--- /mock/deliveries?ids=PREFIX&n=N: for the messages PREFIX1 .. PREFIXN,
+-- {"messages": N, "delivered": those delivered at least once,
+-- "duplicates": deliveries beyond each message's first, "lost": those
+-- never delivered, "discarded": copies the de-duplication took out}.
+function _M.deliveries()
+  local mock, prefix = ngx.shared.mock, ngx.var.arg_ids or ""
+  local n = tonumber(ngx.var.arg_n) or 0
+  local out = { messages = n, delivered = 0, duplicates = 0, lost = 0,
+    discarded = 0 }
+  for i = 1, n do
+    local d = mock:get("delivered:" .. prefix .. i) or 0
+    if d == 0 then out.lost = out.lost + 1 else out.delivered = out.delivered + 1 end
+    if d > 1 then out.duplicates = out.duplicates + d - 1 end
+    out.discarded = out.discarded + (mock:get("discarded:" .. prefix .. i) or 0)
+  end
+  ngx.say(cjson.encode(out))
+end
+
 --- /mock/stats?id=: {"attempts": n, "times": [...], "args": the query
 -- of the last attempt, "requests": all requests, "reused": those on a
--- reused connection}
+-- reused connection; scenario dedupe: "bodies", each attempt's body,
+-- "delivered" and "discarded", the copies delivered and de-duplicated}
 function _M.stats()
   local id = ngx.var.arg_id or "none"
   local mock = ngx.shared.mock
   local n = mock:get(id) or 0
-  local times, checks, sigtimes, fresh = {}, {}, {}, {}
+  local times, checks, sigtimes, fresh, bodies = {}, {}, {}, {}, {}
   for i = 1, n do
     times[i] = mock:get(id .. ":" .. i)
     checks[i] = mock:get(id .. ":check:" .. i) or "none"
     sigtimes[i] = mock:get(id .. ":sigtime:" .. i) or 0
     fresh[i] = mock:get(id .. ":fresh:" .. i) or false
+    bodies[i] = mock:get(id .. ":body:" .. i)
   end
   ngx.say(cjson.encode({ attempts = n, times = times, args = mock:get(id .. ":args"),
     requests = mock:get("requests") or 0, reused = mock:get("reused") or 0,
-    checks = checks, sigtimes = sigtimes, fresh = fresh }))
+    checks = checks, sigtimes = sigtimes, fresh = fresh, bodies = bodies,
+    delivered = mock:get("delivered:" .. id) or 0,
+    discarded = mock:get("discarded:" .. id) or 0 }))
 end
 
 --- /mock/sign?token=current|previous|other&time=: the Sign of a callback
@@ -292,9 +413,11 @@ function _M.sign()
   ngx.say((assert(sig.callback_sign(token, ngx.var.arg_time))))
 end
 
---- /worker: this worker's pid and its next math.random() draw.
+--- /worker: this worker's pid, its next math.random() draw and its next
+-- draw of imerr's own generator (the de-duplication keys').
 function _M.worker()
-  ngx.say(ngx.worker.pid(), " ", ("%.17g"):format(math.random()))
+  ngx.say(ngx.worker.pid(), " ", ("%.17g"):format(math.random()), " ",
+    require("imerr._random").u32())
 end
 
 --- /classify?code=: the class and reason imerr gives, from the module

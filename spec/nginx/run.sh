@@ -127,9 +127,15 @@ trap 'kill "$guard" 2>/dev/null; nginx_stop' EXIT
 
 failed=0
 cd "$root" || exit 1
+# exactly_once_test.lua writes its counts (delivered, duplicates, lost)
+# here; they are printed after the specs.
+report=$work/exactly-once.txt
 IMERR_NGINX=$url IMERR_MOCK=http://127.0.0.1:$((port + 1)) \
   IMERR_NGINX_LOG=$prefix/logs/error.log IMERR_ANSWERS=$answers \
-  busted --lua=lua5.4 --pattern=_test spec/nginx || failed=1
+  IMERR_REPORT=$report busted --lua=lua5.4 --pattern=_test spec/nginx ||
+  failed=1
+if [ -s "$report" ]; then cat "$report"; else
+  echo "exactly once: no counts (the spec did not run)"; failed=1; fi
 
 # One eager client against the rate limits: calls one after the other to
 # an API of 1 call a second, then wrk on one connection for 3 s on sendmsg

@@ -53,6 +53,22 @@ check(not rest.check(("["):rep(10000)), "deep")
 local _, failures = rest.check { ActionStatus = "OK",
   ErrorList = { { To_Account = "a", ErrorCode = 70107 } } }
 check(#failures == 1, "batch")
+-- imerr's JSON reader: escapes, surrogates, big integers, every prefix.
+local text = '{"ActionStatus":"OK","ErrorCode":0,"Next":18446744073709551615,' ..
+  '"Id":1234567890123456789,"S":"\\u4e2d\\ud83d\\ude00\\n","F":-1.5e3,' ..
+  '"L":[true,false,null,{"a":[]}]}'
+check(rest.check(text).Next == "18446744073709551615", "big integer")
+for i = 0, #text - 1 do check(not rest.check(text:sub(1, i)), "prefix") end
+for _, bad in ipairs { '"\\ud800"', '"\\u12', "[1,]", "01", ("{"):rep(70) } do
+  check(not rest.check(bad), "not JSON")
+end
+local req = assert(rest.prepare("v4/openim/sendmsg", ' {"MsgBody":[{"a":"}"}]} '))
+check(req.body:find('"MsgRandom":%d+'), "prepare text")
+req = assert(rest.prepare("v4/group_open_http_svc/import_group_msg",
+  { MsgList = { {}, { Random = 1 } } }))
+check(req.body:find('"Random":1}'), "prepare table")
+local pa = assert(p:start { request = req })
+check(pa:body() == req.body, "attempts body")
 
 check(callback.encode(callback.reject(120001, "no")):find("120001"), "cb")
 check(not callback.reject(7), "cb range")

@@ -2,15 +2,26 @@
 -- body, however nginx stored it) with a cosocket HTTP client bounded by
 -- the request's deadline, reads the answer with imerr.rest (per-item
 -- failures as the API's catalogue row describes them), retries what
--- imerr.retry says to retry (sleeping with app.im_sleep; never a repeat of a
--- non-idempotent API after an ambiguous failure), keeps the app under the
--- API's documented rate (app.im_limit), and answers the client with the
--- hint's HTTP status and a JSON body carrying code, name, class and
--- action. Each request leaves a record in ngx.ctx.imerr for the log
+-- imerr.retry says to retry (sleeping with app.im_sleep), keeps the app
+-- under the API's documented rate (app.im_limit), and answers the client
+-- with the hint's HTTP status and a JSON body carrying code, name, class
+-- and action. Each request leaves a record in ngx.ctx.imerr for the log
 -- phase (_M.log): Prometheus counts (app.im_metrics) and one JSON log line
 -- with OpenTelemetry's names (app.im_reqlog).
+--
+-- Sending exactly once: a non-idempotent API is never repeated after an
+-- ambiguous failure (a timeout, a broken connection or answer: it may
+-- have been carried out), unless Tencent de-duplicates it
+-- (data/dedupe.tsv: sendmsg, send_group_msg, ...). Then the client's body
+-- is prepared once (rest.prepare: the key fields the client left out, such
+-- as MsgRandom and MsgSeq, filled), every attempt sends those same bytes,
+-- and an ambiguous failure is resent while the resend reaches Tencent
+-- inside its window; Tencent discards the copy if the first got through.
+-- $imerr_exactly_once off forwards such bodies untouched and never resends
+-- them after an ambiguous failure (the behaviour before).
 local retry = require "imerr.retry"
 local rest = require "imerr.rest"
+local catalogue = require "imerr.api"
 local cjson = require "cjson.safe"
 local http = require "app.im_http"
 local limit = require "app.im_limit"
@@ -39,7 +50,8 @@ local VARS = { "imerr_base", "imerr_throttle_base", "imerr_cap",
   "imerr_max_attempts", "imerr_jitter", "imerr_deadline",
   "imerr_budget_capacity", "imerr_budget_key", "imerr_upstream",
   "imerr_connect_timeout", "imerr_attempt_timeout", "imerr_max_answer",
-  "imerr_keepalive", "imerr_pool_size", "imerr_backlog" }
+  "imerr_keepalive", "imerr_pool_size", "imerr_backlog",
+  "imerr_exactly_once" }
 
 local function build(v)
   local budget = assert(retry.budget {
@@ -56,6 +68,9 @@ local function build(v)
     deadline = deadline,
     budget = budget,
     clock = ngx.now,
+    -- A resend must reach Tencent inside the API's window: one attempt
+    -- takes at most this long.
+    attempt_timeout = assert(tonumber(v.imerr_attempt_timeout)),
   })
   return {
     policy = policy, deadline = deadline,
@@ -66,7 +81,24 @@ local function build(v)
     keepalive = tonumber(v.imerr_keepalive),
     pool_size = tonumber(v.imerr_pool_size),
     backlog = tonumber(v.imerr_backlog),
+    exactly_once = v.imerr_exactly_once ~= "off",
   }
+end
+
+-- path -> whether Tencent de-duplicates the API (its catalogue row has a
+-- dedupe rule), for the paths of this worker's requests. Only the
+-- catalogue's paths get an entry: a client's junk paths never grow it.
+local deduped = {}
+
+local function has_rule(api)
+  local known = deduped[api]
+  if known == nil then
+    local row = catalogue.get(api)
+    if not row then return false end
+    known = row.dedupe ~= nil
+    deduped[api] = known
+  end
+  return known
 end
 
 local function settings(var)
@@ -214,9 +246,17 @@ function _M.handle()
     return refuse(rec, 500, "request_body", "the request body was not read")
   end
   -- The API's row says whether a repeat is safe; an API the catalogue
-  -- lacks is treated as one that is not.
+  -- lacks is treated as one that is not. An API Tencent de-duplicates
+  -- sends the prepared bytes on every attempt.
   local api = var.uri
-  local attempts = s.policy:start { api = api } or
+  local attempts
+  if s.exactly_once and has_rule(api) then
+    local req, perr = rest.prepare(api, body)
+    if not req then return refuse(rec, 400, "bad_body", perr) end
+    attempts = s.policy:start { request = req }
+    body = attempts:body()
+  end
+  attempts = attempts or s.policy:start { api = api } or
     s.policy:start { idempotent = false }
   local limiter = limit.get(var, api, app)
   local err, why

@@ -106,7 +106,7 @@ end
 -- error.type: the transport failure (connect, timeout, cut, short,
 -- closed, protocol, too_big), else imerr's reason (auth, rate_limited,
 -- server_error, bad_response, ...), else the proxy's refusal (bad_path,
--- bad_sdkappid, request_body).
+-- bad_sdkappid, request_body, bad_body).
 local function error_type(rec)
   local err = rec.err
   if err then
