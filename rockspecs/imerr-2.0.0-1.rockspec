@@ -67,6 +67,7 @@ build = {
     ["imerr._catalogue"] = "lua/imerr/_catalogue.lua",
     ["imerr._random"] = "lua/imerr/_random.lua",
     ["imerr._decode"] = "lua/imerr/_decode.lua",
+    ["imerr._discover"] = "lua/imerr/_discover.lua",
     ["imerr._request"] = "lua/imerr/_request.lua",
   },
   install = {

@@ -19,6 +19,7 @@ local ORDER = {
   "imerr.store",    -- memory, shared dict and Redis stores
   "imerr._budget",  -- the retry budget
   "imerr.retry",    -- the retry policy
+  "imerr._discover", -- answers read without a catalogue row
   "imerr.rest",     -- REST answers
   "imerr.ratelimit", -- the fleet rate limiter
   "imerr.sig",      -- UserSigs and callback signs (imerr.sig_core)

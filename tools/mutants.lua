@@ -25,6 +25,7 @@ local specs = {
     "shared_tables" },
   ["lua/imerr/retry.lua"] = { "retry", "budget", "shared_tables",
     "bad_input", "rest" },
+  ["lua/imerr/_discover.lua"] = { "rest" },
   ["lua/imerr/rest.lua"] = { "rest", "error", "bad_input", "shared_tables",
     "api" },
   ["lua/imerr/_json.lua"] = { "json", "callback", "rest", "error" },
