@@ -124,6 +124,16 @@ describe_jit("LuaJIT traces", function()
     end)
     assert.equal(codes[#codes], fresh.lookup(codes[#codes]).code)
     assert.equal(fresh.lookup(codes[1]), fresh.lookup(codes[1] .. ""))
+    -- A first lookup makes its row once per code: LuaJIT may give up
+    -- unrolling that path ("loop unroll limit reached", now and then
+    -- under load) and record again; every other abort is a problem.
+    local kept = {}
+    for _, p in ipairs(problems) do
+      if not p:find("loop unroll limit reached", 1, true) then
+        kept[#kept + 1] = p
+      end
+    end
+    problems = kept
     assert.same({}, problems)
     assert.truthy(traces > 0)
   end)
