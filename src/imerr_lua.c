@@ -22,13 +22,7 @@
 ** The module's only exported symbol. Builds compile the C core into the
 ** module with IMERR_EMBED defined, so none of imerr_* is exported.
 */
-#if defined(_WIN32)
-#define IMERR_LUAOPEN __declspec(dllexport)
-#elif defined(__GNUC__) || defined(__clang__)
-#define IMERR_LUAOPEN __attribute__((visibility("default")))
-#else
-#define IMERR_LUAOPEN
-#endif
+#include "imerr_luaopen.h"
 
 IMERR_LUAOPEN int luaopen_imerr_core(lua_State *L);
 

@@ -15,13 +15,7 @@
 #include "imerr.h"
 #include "imerr_sig.h"
 
-#if defined(_WIN32)
-#define IMERR_LUAOPEN __declspec(dllexport)
-#elif defined(__GNUC__) || defined(__clang__)
-#define IMERR_LUAOPEN __attribute__((visibility("default")))
-#else
-#define IMERR_LUAOPEN
-#endif
+#include "imerr_luaopen.h"
 
 IMERR_LUAOPEN int luaopen_imerr_sig_core(lua_State *L);
 
@@ -217,23 +211,26 @@ static const luaL_Reg FUNCTIONS[] = {{"make", l_make},
                                      {"base64", l_base64},
                                      {NULL, NULL}};
 
+/* The bounds the Lua side checks before it calls in. */
+static const struct {
+  const char *name;
+  lua_Integer value;
+} LIMITS[] = {{"DOC_MAX", IMERR_SIG_DOC_MAX},
+              {"TEXT_MAX", IMERR_SIG_TEXT_MAX},
+              {"IDENTIFIER_MAX", IMERR_SIG_IDENTIFIER_MAX},
+              {"USERBUF_MAX", IMERR_SIG_USERBUF_MAX},
+              {"KEY_MAX", IMERR_SIG_KEY_MAX},
+              {"TOKEN_MAX", IMERR_SIG_TOKEN_MAX},
+              {"TIME_MAX", IMERR_SIG_TIME_MAX}};
+
 IMERR_LUAOPEN int luaopen_imerr_sig_core(lua_State *L) {
+  size_t i;
   luaL_newlib(L, FUNCTIONS);
   lua_pushstring(L, IMERR_VERSION);
   lua_setfield(L, -2, "VERSION");
-  lua_pushinteger(L, IMERR_SIG_DOC_MAX);
-  lua_setfield(L, -2, "DOC_MAX");
-  lua_pushinteger(L, IMERR_SIG_TEXT_MAX);
-  lua_setfield(L, -2, "TEXT_MAX");
-  lua_pushinteger(L, IMERR_SIG_IDENTIFIER_MAX);
-  lua_setfield(L, -2, "IDENTIFIER_MAX");
-  lua_pushinteger(L, IMERR_SIG_USERBUF_MAX);
-  lua_setfield(L, -2, "USERBUF_MAX");
-  lua_pushinteger(L, IMERR_SIG_KEY_MAX);
-  lua_setfield(L, -2, "KEY_MAX");
-  lua_pushinteger(L, IMERR_SIG_TOKEN_MAX);
-  lua_setfield(L, -2, "TOKEN_MAX");
-  lua_pushinteger(L, IMERR_SIG_TIME_MAX);
-  lua_setfield(L, -2, "TIME_MAX");
+  for (i = 0; i < sizeof LIMITS / sizeof LIMITS[0]; i++) {
+    lua_pushinteger(L, LIMITS[i].value);
+    lua_setfield(L, -2, LIMITS[i].name);
+  }
   return 1;
 }
