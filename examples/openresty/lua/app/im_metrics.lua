@@ -351,6 +351,20 @@ local function by_api(out, name, t)
   end
 end
 
+-- The series of a counter by API and one more label (label), whose
+-- values are values (t[api][i] is the count of values[i]).
+local function by_api_and(out, name, t, label, values)
+  for _, a in ipairs(sorted_keys(t)) do
+    for i, value in ipairs(values) do
+      local v = t[a][i]
+      if v then
+        out[#out + 1] = format('%s{api="%s",%s="%s"} %s', name, API_NAMES[a],
+          label, value, num(v))
+      end
+    end
+  end
+end
+
 local function failures(out, name, t)
   for _, a in ipairs(sorted_keys(t)) do
     local row = t[a]
@@ -385,15 +399,8 @@ function _M.text(dict)
   local s, out = gather(dict), {}
   header(out, "imerr_requests_total", "counter",
     "Requests to the REST proxy, by API and outcome.")
-  for _, a in ipairs(sorted_keys(s.requests)) do
-    for o, outcome in ipairs(_M.OUTCOMES) do
-      local v = s.requests[a][o]
-      if v then
-        out[#out + 1] = format('imerr_requests_total{api="%s",outcome="%s"} %s',
-          API_NAMES[a], outcome, num(v))
-      end
-    end
-  end
+  by_api_and(out, "imerr_requests_total", s.requests, "outcome",
+    _M.OUTCOMES)
   header(out, "imerr_attempts_total", "counter",
     "Calls of the upstream (first attempts and retries), by API.")
   by_api(out, "imerr_attempts_total", s.attempts)
@@ -403,15 +410,7 @@ function _M.text(dict)
   header(out, "imerr_refused_total", "counter",
     "Requests the rate limiter refused before an attempt, and retries the "
       .. "retry budget refused, by API.")
-  for _, a in ipairs(sorted_keys(s.refused)) do
-    for r, by in ipairs(_M.REFUSERS) do
-      local v = s.refused[a][r]
-      if v then
-        out[#out + 1] = format('imerr_refused_total{api="%s",by="%s"} %s',
-          API_NAMES[a], by, num(v))
-      end
-    end
-  end
+  by_api_and(out, "imerr_refused_total", s.refused, "by", _M.REFUSERS)
   header(out, "imerr_failures_total", "counter",
     "Failed attempts (an IM code, an HTTP status or a transport failure), "
       .. "by API, class, reason and code.")
