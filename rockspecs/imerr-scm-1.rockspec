@@ -7,7 +7,7 @@ source = {
 description = {
   summary = "Tencent Cloud IM error codes: lookup, names, retry hints",
   detailed = [[
-Every Tencent Cloud IM error code as a static C table (594 rows), with a
+Every Tencent Cloud IM error code as a static C table (600 rows), with a
 Lua module on top: look codes up by number or name, and decide what to
 do about them (retry, wait, log in again, answer which HTTP status).
 Built and tested on Lua 5.1, 5.3 and 5.4 and LuaJIT/OpenResty (not 5.2);

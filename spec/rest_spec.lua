@@ -1674,5 +1674,22 @@ describe("rest.check on the live APIs' answers nested under Response", function(
       assert.is_nil(err.failures)
     end
   end)
+
+  it("classifies their private codes as their pages say", function()
+    local want = {
+      [100001] = { "transient", "server_error", "retry" },
+      [100002] = { "fatal", "bad_request", "fix_request" },
+      [100004] = { "fatal", "not_found", "none" },
+      [100005] = { "fatal", "permission", "none" },
+      [100006] = { "fatal", "permission", "none" },
+      [100302] = { "fatal", "config", "fix_config" },
+    }
+    for code, w in pairs(want) do
+      local _, err = rest.check(('{"ActionStatus":"FAIL","ErrorCode":%d,' ..
+        '"ErrorInfo":"x","RequestId":"Id-9"}'):format(code),
+        { api = "v4/live_config/get_callback_token" })
+      assert.same(w, { err.class, err.reason, err.action }, code)
+    end
+  end)
 end)
 end

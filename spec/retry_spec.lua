@@ -60,7 +60,7 @@ describe("retry.classify", function()
       counts[class] = (counts[class] or 0) + 1
       if class == "ok" then assert.equal(0, code) end
     end
-    assert.same({ ok = 1, transient = 143, fatal = 450 }, counts)
+    assert.same({ ok = 1, transient = 144, fatal = 455 }, counts)
   end)
 end)
 
