@@ -1,5 +1,20 @@
 -- imerr.rest: reading REST answers, every shape, the published examples,
--- the bounds on what an answer can make it do, and dkjson as the decoder.
+-- the bounds on what an answer can make it do, and imerr's own JSON reader.
+
+-- Tencent's published answer examples and their manifest (expected.lua),
+-- read by two blocks below.
+local DIR = (debug.getinfo(1, "S").source:match("^@(.*[/\\])") or "./") ..
+  "fixtures/rest/"
+local expected = dofile(DIR .. "expected.lua")
+
+-- A fixture's text, or nil and why.
+local function read(name)
+  local f, err = io.open(DIR .. name, "rb")
+  if not f then return nil, err end
+  local text = f:read("*a")
+  f:close()
+  return text
+end
 
 do
 local rest = require "imerr.rest"
@@ -853,17 +868,6 @@ do
 local rest = require "imerr.rest"
 local api = require "imerr.api"
 
-local here = debug.getinfo(1, "S").source:match("^@(.*[/\\])") or "./"
-local DIR = here .. "fixtures/rest/"
-local expected = dofile(DIR .. "expected.lua")
-
-local function read(name)
-  local f = assert(io.open(DIR .. name, "rb"))
-  local text = f:read("*a")
-  f:close()
-  return text
-end
-
 -- The failures as {id, code} pairs, without the dropped-message report.
 local function pairs_of(failures)
   local out, dropped = {}, nil
@@ -888,7 +892,7 @@ describe("rest.check on the published answer examples", function()
   for _, e in ipairs(expected) do
     apis[e.api] = true
     it(e.file .. " (" .. e.outcome .. ")", function()
-      local answer, failures = rest.check(read(e.file), e.api)
+      local answer, failures = rest.check(assert(read(e.file)), e.api)
       if e.outcome == "fail" then
         assert.is_nil(answer)
         local err = failures
@@ -924,7 +928,7 @@ describe("rest.check on the published answer examples", function()
 
   it("finds the same items without the api where an answer has an ActionStatus", function()
     for _, e in ipairs(expected) do
-      local text = read(e.file)
+      local text = assert(read(e.file))
       if text:find('"ActionStatus"', 1, true) then
         local answer, failures = rest.check(text)
         if not answer then failures = failures.failures end
@@ -936,7 +940,7 @@ describe("rest.check on the published answer examples", function()
   it("reads the answers without an ActionStatus by their ErrorCode, without the api", function()
     local n = 0
     for _, e in ipairs(expected) do
-      local text = read(e.file)
+      local text = assert(read(e.file))
       if not text:find('"ActionStatus"', 1, true) then
         n = n + 1
         local answer, failures = rest.check(text)
@@ -955,7 +959,8 @@ describe("rest.check on the published answer examples", function()
 
   it("gives codes and numeric ids as integers where Lua has them", function()
     if not math.tointeger then return end
-    local _, failures = rest.check(read("v4_group_open_http_svc_group_msg_recall.json"),
+    local _, failures = rest.check(
+      assert(read("v4_group_open_http_svc_group_msg_recall.json")),
       "v4/group_open_http_svc/group_msg_recall")
     assert.equal("100", tostring(failures[1].id))
     assert.equal("10030", tostring(failures[1].code))
@@ -1430,18 +1435,6 @@ do
 -- listed in expected.lua, decodes, and holds what its entry says it holds.
 local cjson = require "cjson.safe"
 local lfs = require "lfs"
-
-local here = debug.getinfo(1, "S").source:match("^@(.*[/\\])") or "./"
-local DIR = here .. "fixtures/rest/"
-local expected = dofile(DIR .. "expected.lua")
-
-local function read(name)
-  local f = io.open(DIR .. name, "rb")
-  if not f then return nil end
-  local text = f:read("*a")
-  f:close()
-  return text
-end
 
 -- Whether `want` is a value anywhere in the decoded answer.
 local function holds(v, want)
