@@ -1,13 +1,29 @@
 -- data/: the files against the C table, each other and Tencent's sources.
 
-do
--- data/codes.tsv, the C table and the error-code page must agree.
 local data = require "imerr_data"
-local core = require "imerr.core"
 local imerr = require "imerr"
 
 local rows = assert(data.read_codes("data/codes.tsv"))
 local merged = assert(data.load("data"))
+
+-- Runs read(path) on a copy of the data file with its text changed by
+-- edit(text).
+local function with_edit(file, edit, read)
+  local f = assert(io.open(file, "rb"))
+  local text = f:read("*a")
+  f:close()
+  local path = os.tmpname()
+  f = assert(io.open(path, "wb"))
+  f:write(edit(text))
+  f:close()
+  local a, b = read(path)
+  os.remove(path)
+  return a, b
+end
+
+do
+-- data/codes.tsv, the C table and the error-code page must agree.
+local core = require "imerr.core"
 
 -- The rows of the 2020 page, in the page's order.
 local seed = {}
@@ -180,16 +196,9 @@ describe("data/classes.tsv", function()
 
   -- read_classes on the real file with its text changed by edit(text).
   local function classes_with(edit)
-    local f = assert(io.open("data/classes.tsv", "rb"))
-    local text = f:read("*a")
-    f:close()
-    local path = os.tmpname()
-    f = assert(io.open(path, "wb"))
-    f:write(edit(text))
-    f:close()
-    local map, err = data.read_classes(path, rows, reasons)
-    os.remove(path)
-    return map, err
+    return with_edit("data/classes.tsv", edit, function(path)
+      return data.read_classes(path, rows, reasons)
+    end)
   end
 
   it("classifies every row once, with a reason and an action", function()
@@ -250,32 +259,12 @@ do
 -- The files of data/ held against each other: codes, names, ranges,
 -- sources, changes and classes; and, when at hand, against the reference
 -- lists of the codes Tencent documents since the 2020 page.
-local data = require "imerr_data"
-local imerr = require "imerr"
-
-local rows = assert(data.read_codes("data/codes.tsv"))
-local merged = assert(data.load("data"))
 local sources, source_order = assert(data.read_sources("data/sources.tsv"))
 
 local function by_code(code)
   for _, r in ipairs(merged) do
     if r.code == code then return r end
   end
-end
-
--- Runs read(path) on a copy of the data file with its text changed by
--- edit(text).
-local function with_edit(file, edit, read)
-  local f = assert(io.open(file, "rb"))
-  local text = f:read("*a")
-  f:close()
-  local path = os.tmpname()
-  f = assert(io.open(path, "wb"))
-  f:write(edit(text))
-  f:close()
-  local a, b = read(path)
-  os.remove(path)
-  return a, b
 end
 
 local function codes_with(edit)
