@@ -48,6 +48,7 @@ end)
 teardown(function()
   rawset(_G, "ngx", saved_ngx)
   package.loaded["app.im_metrics"], package.loaded["app.im_reqlog"] = nil, nil
+  package.loaded["app.im_log"] = nil
 end)
 
 -- The value of the series with exactly these labels, or nil.

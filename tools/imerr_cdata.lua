@@ -14,7 +14,6 @@ local _M = {}
 
 local KIND = { ["false"] = 0, ["true"] = 1, int = 2, number = 3, string = 4,
   table = 5 }
-_M.KIND = KIND
 
 -- Most levels of nested tables: the C side recurses once per level.
 _M.MAX_DEPTH = 16

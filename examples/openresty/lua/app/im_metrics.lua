@@ -19,6 +19,7 @@
 -- (an evicted counter would come back at zero).
 local api = require "imerr.api"
 local imerr = require "imerr"
+local log = require("app.im_log").log
 
 local ngx = ngx
 local type, pairs, ipairs, tostring, tonumber, pcall =
@@ -154,19 +155,16 @@ function _M.worst_case()
   return t
 end
 
--- The worker logs a full dict once: the log is written from a timer, as
--- nginx adds the request line (and its query, with the caller's usersig)
--- to messages logged while serving a request.
+-- The worker logs a full dict once (through app.im_log, outside the
+-- request, whose line would carry the caller's usersig).
 local warned = false
 local function log_full(err)
   if warned then return end
   warned = true
-  ngx.timer.at(0, function()
-    ngx.log(ngx.WARN, "imerr metrics: cannot count (", tostring(err),
-      "): new series are dropped and counted in ",
-      "imerr_metrics_dropped_total; make lua_shared_dict imerr_metrics ",
-      "larger")
-  end)
+  log(ngx.WARN, "imerr metrics: cannot count (", tostring(err),
+    "): new series are dropped and counted in ",
+    "imerr_metrics_dropped_total; make lua_shared_dict imerr_metrics ",
+    "larger")
 end
 
 local DROPPED = "dropped"
@@ -191,7 +189,6 @@ local function bump(dict, key, n)
   end
   drop(dict, err)
 end
-_M.bump = bump
 
 -- Keys made once per worker: the request's outcome and the histogram's.
 local request_keys, bucket_keys, sum_keys = {}, {}, {}
