@@ -31,7 +31,7 @@ local function select(rows, part, source)
   return out
 end
 
-local function render(rows, reasons, data_dir, sources)
+local function render(rows, reasons, data_dir, sources, actions)
   local groups = assert(data.read_tsv(data_dir .. "/classes.tsv"))
 
   local out = {}
@@ -85,7 +85,6 @@ local function render(rows, reasons, data_dir, sources)
   add("")
   add("What the caller does about a code (`data/actions.tsv`).")
   add("")
-  local _, actions = data.read_actions(data_dir .. "/actions.tsv")
   row("action", "class", "codes", "meaning")
   row("---", "---", "---", "---")
   for _, a in ipairs(actions) do

@@ -298,8 +298,7 @@ end
 
 -- Reads every file of data/ and returns rows (in code order) with their
 -- classification merged in (ambiguous: the reason's default, or
--- ambiguous.tsv), the reasons in file order and the sources in file
--- order.
+-- ambiguous.tsv), the reasons, the sources and the actions in file order.
 function _M.load(dir)
   local rows, err = _M.read_codes(dir .. "/codes.tsv")
   if not rows then return nil, err end
@@ -311,7 +310,6 @@ function _M.load(dir)
   if not reasons then return nil, order end
   local actions, action_order = _M.read_actions(dir .. "/actions.tsv")
   if not actions then return nil, action_order end
-  _M.action_order = action_order
   local classes
   classes, err = _M.read_classes(dir .. "/classes.tsv", rows, reasons,
     actions)
@@ -333,21 +331,21 @@ function _M.load(dir)
       row.ambiguous = reasons[row.reason].ambiguous
     end
   end
-  return sorted, order, source_order
+  return sorted, order, source_order, action_order
 end
 
 -- The command line of a generator: `lua tools/NAME.lua DATA_DIR OUTPUT`.
--- Loads data/, passes rows, reasons, the data folder and the sources to
--- render, and writes what it returns; exits non-zero with a message on
--- any error.
+-- Loads data/, passes rows, reasons, the data folder, the sources and the
+-- actions to render, and writes what it returns; exits non-zero with a
+-- message on any error.
 function _M.generate(name, render)
   local dir, out_path = arg[1], arg[2]
   if not (dir and out_path) then
     io.stderr:write("usage: ", name, ".lua DATA_DIR OUTPUT\n")
     os.exit(2)
   end
-  local rows, reasons, sources = _M.load(dir)
-  local text = rows and render(rows, reasons, dir, sources)
+  local rows, reasons, sources, actions = _M.load(dir)
+  local text = rows and render(rows, reasons, dir, sources, actions)
   local file = text and io.open(out_path, "wb")
   if not (file and file:write(text) and file:close()) then
     io.stderr:write(name, ": ", rows and "cannot write " .. out_path or
