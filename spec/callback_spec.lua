@@ -305,7 +305,8 @@ describe("callback.verify", function()
       { { window = 0 / 0 }, "window must be" },
       { { now = "now" }, "now must be" },
       { { now = -5 }, "now must be" },
-      { { token = CURRENT }, "unknown callback.verify option token" },
+      { { token = CURRENT }, 'unknown callback.verify option "token"' },
+      { { [CURRENT] = true }, "unknown callback.verify option of type string" },
     } do
       local ok, err = verify(args(CURRENT, NOW), opts(case[1]))
       assert.is_nil(ok)

@@ -5,7 +5,8 @@
 -- callback.verify; the SHA-256 and the constant-time comparison are in
 -- imerr.sig_core, loaded on the first call, so that imerr.callback loads
 -- where OpenSSL was not found.
-local type, pairs, tostring, tonumber = type, pairs, tostring, tonumber
+local private = require "imerr._private"
+local type, pairs, tonumber = type, pairs, tonumber
 
 local _M = {}
 
@@ -38,11 +39,8 @@ local function options(opts)
   if type(opts) ~= "table" then
     return nil, "callback.verify options must be a table"
   end
-  for k in pairs(opts) do
-    if not OPTIONS[k] then
-      return nil, "unknown callback.verify option " .. tostring(k):sub(1, 40)
-    end
-  end
+  local bad = private.unknown_option(opts, OPTIONS, "callback.verify")
+  if bad then return nil, bad end
   local tokens = opts.tokens
   if type(tokens) ~= "table" or not check_token(tokens[1]) or
     (tokens[2] ~= nil and not check_token(tokens[2])) then
@@ -66,7 +64,7 @@ local function options(opts)
   end
   local now = opts.now
   if now == nil then
-    clock = clock or require("imerr._private").default_clock()
+    clock = clock or private.default_clock()
     now = clock()
   end
   if type(now) ~= "number" or not (now >= 0 and now < 2 ^ 40) then

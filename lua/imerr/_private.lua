@@ -1,6 +1,6 @@
 --- imerr._private: helpers imerr's own modules share (quoting, number
 -- checks, the default clock). Not part of the API.
-local type = type
+local type, pairs = type, pairs
 
 local _M = {}
 
@@ -13,6 +13,19 @@ function _M.quote(text, max)
   local q = ("%q"):format(text):gsub("\\\n", "\\n"):gsub("%c",
     function(c) return ("\\%03d"):format(c:byte()) end)
   return cut and q .. "..." or q
+end
+
+--- nil, or a message naming the first key of opts not in known: by name
+-- when it looks like one, else by its type (a secret passed as a key must
+-- not be printed).
+function _M.unknown_option(opts, known, where)
+  for k in pairs(opts) do
+    if not known[k] then
+      local name = type(k) == "string" and #k <= 24 and
+        k:find("^[%a_][%w_]*$") and _M.quote(k) or "of type " .. type(k)
+      return ("unknown %s option %s"):format(where, name)
+    end
+  end
 end
 
 --- Whether v is a number in (0, max] (max 1e9 unless given): rules out

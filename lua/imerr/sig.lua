@@ -19,8 +19,7 @@ if not ok then
     "zlib1g-dev, then rebuild or reinstall imerr)", 2)
 end
 
-local type, pairs, floor, setmetatable = type, pairs, math.floor,
-  setmetatable
+local type, floor, setmetatable = type, math.floor, setmetatable
 local make, verify, callback_sign = core.make, core.verify, core.callback_sign
 local quote = private.quote
 
@@ -83,17 +82,7 @@ local function check_identifier(v, where)
   end
 end
 
--- nil, or a message naming the first key of opts not in known: by name
--- when it looks like one (a secret passed as a key must not be printed).
-local function unknown(opts, known, where)
-  for k in pairs(opts) do
-    if not known[k] then
-      local name = type(k) == "string" and #k <= 24 and
-        k:find("^[%a_][%w_]*$") and quote(k) or "of type " .. type(k)
-      return ("unknown %s option %s"):format(where, name)
-    end
-  end
-end
+local unknown = private.unknown_option
 
 local USERSIG_OPTIONS = { sdkappid = true, key = true, identifier = true,
   expire = true, now = true, userbuf = true }
