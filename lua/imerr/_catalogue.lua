@@ -19,8 +19,10 @@ local function normalize(path)
   if rest then return (rest:gsub("/+$", "")) end
 end
 
--- path -> the API's index in the C table, and its private row.
-local index_of, by_path = {}, {}
+-- Canonical path -> the API's index in the C table; canonical path and
+-- index -> its private row (a query string or a leading "/" varies per
+-- call, so those are normalized each time and not kept).
+local index_of, by_path, by_index = {}, {}, {}
 
 --- The index of the API at path in the C table, or nil and a message.
 -- path may carry a leading "/", a scheme and host, and a query string.
@@ -30,8 +32,12 @@ function _M.index(path)
   if type(path) ~= "string" then
     return nil, "api must be a path string, got " .. type(path)
   end
-  local plain = api_find(path) and path or normalize(path)
-  i = plain and (index_of[plain] or api_find(plain))
+  local plain = path
+  i = api_find(path)
+  if not i then
+    plain = normalize(path)
+    i = plain and (index_of[plain] or api_find(plain))
+  end
   if not i then return nil, "unknown api: " .. quote(path, 80) end
   index_of[plain] = i
   return i
@@ -43,8 +49,11 @@ function _M.row(path)
   if row then return row end
   local i, err = _M.index(path)
   if not i then return nil, err end
-  row = api_row(i)
-  by_path[row.path] = row
+  row = by_index[i]
+  if not row then
+    row = api_row(i)
+    by_index[i], by_path[row.path] = row, row
+  end
   return row
 end
 
