@@ -654,6 +654,13 @@ describe("Alert.RequestOverLimit", function()
     assert.truthy(api.get(a.api))
     local b = assert(callback.over_limit(EXAMPLE))
     assert.is_nil(b.app)
+    -- The app as limiters key it: canonical, or nil when it is no SDKAppID.
+    assert.equal("1400000001", assert(callback.over_limit(EXAMPLE,
+      { SdkAppid = "01400000001" })).app)
+    for _, bad in ipairs { 1.5, 1e300, 0 / 0, "4294967296", "x1", true } do
+      assert.is_nil(assert(callback.over_limit(EXAMPLE,
+        { SdkAppid = bad })).app, tostring(bad))
+    end
     assert.equal("5", assert(callback.over_limit({
       CallbackCommand = "Alert.RequestOverLimit", ServiceName = "s",
       Command = "c", Request = "5", Limit = 0 })).qps .. "")
@@ -696,6 +703,13 @@ describe("Alert.RequestOverLimit", function()
     assert.is_false(other_api:observe(alert))
     assert.is_false(other_app:observe(alert))
     assert.is_false(recipients:observe(alert))
+    -- The app written with a leading zero is the same app.
+    local zeros = assert(callback.over_limit(EXAMPLE,
+      { SdkAppid = "01400000001" }))
+    assert.is_false(other_app:observe(zeros))
+    local own = assert(ratelimit.for_api("v4/openim/batchsendmsg",
+      { app = "1400000001", store = fixed_store() }))
+    assert.near(140, own:observe(zeros), 1e-9)
     assert.near(140, calls:observe(alert), 1e-9)
     assert.near(140, fleet:current_rate(), 1e-9)
     assert.equal(200, other_app:current_rate())

@@ -152,7 +152,7 @@ _M.DROP_JSON = _M.encode(_M.drop())
 --- The CallbackCommand of Tencent's over-limit alert: an API's request
 -- rate passed 80% of its limit (cloud.tencent.com/document/product/269/105418).
 -- (read-only: the reader compares with its own copy).
-local OVER_LIMIT = "Alert.RequestOverLimit"
+local OVER_LIMIT = private.OVER_LIMIT
 _M.OVER_LIMIT = OVER_LIMIT
 
 -- A count of calls a second as the alert carries it: a number, or its
@@ -179,8 +179,9 @@ end
 -- Returns { alert = "Alert.RequestOverLimit", api = "v4/<ServiceName>/
 -- <Command>", service, command, qps (Request: the API's calls a second
 -- now), limit (Limit: its limit), ratio (qps / limit, or nil when limit
--- is 0), app (args.SdkAppid's text, or nil) }, which limiter:observe
--- takes to slow every limiter of that API and app before Tencent
+-- is 0), app (args.SdkAppid as canonical decimal text, "1400000001",
+-- or nil when it is no SDKAppID) }, which limiter:observe takes to slow
+-- every limiter of that API and app before Tencent
 -- throttles; or nil and a message for any other body. Answer the
 -- callback with callback.ALLOW_JSON: Tencent ignores the answer.
 -- @tparam table body the decoded callback body
@@ -207,14 +208,9 @@ function _M.over_limit(body, args)
     return nil, "over-limit alert: Request and Limit must be whole " ..
       "numbers of calls a second"
   end
-  local app
-  if type(args) == "table" then
-    app = rawget(args, "SdkAppid")
-    if type(app) == "number" then app = ("%d"):format(app) end
-    if type(app) ~= "string" or not app:find("^%d+$") or #app > 20 then
-      app = nil
-    end
-  end
+  -- The SDKAppID as the limiters key it (nil when it is none).
+  local app = type(args) == "table" and
+    private.app_key(rawget(args, "SdkAppid")) or nil
   return { alert = OVER_LIMIT, api = "v4/" .. service .. "/" .. cmd,
     service = service, command = cmd, qps = now, limit = limit,
     ratio = limit > 0 and now / limit or nil, app = app }

@@ -12,7 +12,8 @@ local store_mod = require "imerr.store"
 local resolve = require("imerr._hint").resolve
 local limits = require "imerr._limits"
 local api_row = require("imerr._catalogue").row
-local quote = require("imerr._private").quote
+local private = require "imerr._private"
+local quote = private.quote
 
 local type, pcall, setmetatable, rawget = type, pcall, setmetatable, rawget
 local floor, tostring = math.floor, tostring
@@ -132,8 +133,8 @@ local function reason_of(answer)
   local hint = resolve(answer)
   if hint then return hint.reason end
   if type(answer) == "table" then
-    local ok, reason = pcall(rawget, answer, "reason")
-    if ok and type(reason) == "string" then return reason end
+    local reason = rawget(answer, "reason")
+    if type(reason) == "string" then return reason end
   end
 end
 
@@ -141,11 +142,11 @@ end
 -- when it is about this limiter (the same API and app, for a limiter of
 -- calls; any, for one of ratelimit.new, which knows no API), false when
 -- it is about another, nil when answer is no alert.
-local OVER_LIMIT = "Alert.RequestOverLimit"
+local OVER_LIMIT = private.OVER_LIMIT
 local function alert_applies(l, answer)
-  if type(answer) ~= "table" then return nil end
-  local ok, alert = pcall(rawget, answer, "alert")
-  if not ok or alert ~= OVER_LIMIT then return nil end
+  if type(answer) ~= "table" or rawget(answer, "alert") ~= OVER_LIMIT then
+    return nil
+  end
   if l.api == nil then return true end
   local app = rawget(answer, "app")
   return l.kind == "calls" and rawget(answer, "api") == l.api and
@@ -187,31 +188,12 @@ function _M.is_limiter(l)
   return getmetatable(l) == Limiter
 end
 
--- SDKAppIDs are numbers in 1 .. 2^32-1 (Tencent's have 10 digits); the
--- app may come from a request, so it is keyed by its canonical decimal
--- text: 1400000001, "1400000001" and "01400000001" share one bucket, and
--- anything else is refused rather than given a bucket of its own.
-local MAX_APP, MAX_APP_TEXT = 4294967295, "4294967295"
+-- The app may come from a request, so it is keyed by its canonical
+-- decimal text (imerr._private.app_key): 1400000001, "1400000001" and
+-- "01400000001" share one bucket, and anything else is refused rather
+-- than given a bucket of its own.
 local BAD_APP = "for_api needs app, the SDKAppID, as a whole number in " ..
   "1 .. 4294967295 or its decimal text"
-
-local function app_key(app)
-  if type(app) == "string" then
-    if #app > 20 or not app:find("^%d+$") then return nil, BAD_APP end
-    app = app:gsub("^0+", "")
-    -- digits compare as numbers when they are as many
-    if app == "" or #app > #MAX_APP_TEXT or
-      (#app == #MAX_APP_TEXT and app > MAX_APP_TEXT) then
-      return nil, BAD_APP
-    end
-    return app
-  end
-  if type(app) ~= "number" or app ~= floor(app) or app < 1 or
-    app > MAX_APP then
-    return nil, BAD_APP
-  end
-  return ("%d"):format(app)
-end
 
 local FOR_API_OPTIONS = { app = true, store = true, rate = true,
   burst = true, recipients = true, group = true }
@@ -284,10 +266,9 @@ function _M.for_api(path, opts)
       return nil, "unknown for_api option " .. quote(tostring(k), 40)
     end
   end
-  local app, why = app_key(opts.app)
-  if not app then return nil, why end
-  local kind
-  kind, why = limiter_kind(opts)
+  local app = private.app_key(opts.app)
+  if not app then return nil, BAD_APP end
+  local kind, why = limiter_kind(opts)
   if not kind then return nil, why end
   -- The private row: what a caller wrote into a copy changes nothing.
   local info, err = api_row(path)
