@@ -62,7 +62,7 @@ local MATCHER, ALERT = "lua/imerr/_matcher.lua", "lua/imerr/alert.lua"
 local LIMITS, STORE = "lua/imerr/_limits.lua", "lua/imerr/store.lua"
 local RL, API = "lua/imerr/ratelimit.lua", "lua/imerr/api.lua"
 local CAT, SIG = "lua/imerr/_catalogue.lua", "lua/imerr/sig.lua"
-local PRIVATE = "lua/imerr/_private.lua"
+local PRIVATE, DISCOVER = "lua/imerr/_private.lua", "lua/imerr/_discover.lua"
 
 local mutants = {
   -- src/imerr.c: parsing a code's text, ranges, lookups by name.
@@ -262,7 +262,7 @@ local mutants = {
     line = [[if type(n) ~= "number" or n < 1 or n ~= floor(n) then]],
     from = "n < 1", to = "n < 0", why = "max_attempts 0 is refused" },
   { id = "retry-ambiguous", file = RETRY,
-    line = [[if not idempotent then return nil, "ambiguous" end]],
+    line = "if not idempotent then",
     from = "not idempotent", to = "false",
     why = "no retry of a request that is not idempotent after an " ..
       "ambiguous failure" },
@@ -270,8 +270,9 @@ local mutants = {
     line = "if not POLICY_OPTIONS[k] then", from = "not POLICY_OPTIONS[k]",
     to = "false", why = "a misspelt policy option is refused" },
   { id = "retry-start-option", file = RETRY,
-    line = [[if k ~= "api" and k ~= "idempotent" then]],
-    from = [[k ~= "api" and k ~= "idempotent"]], to = "false",
+    line = [[if k ~= "api" and k ~= "idempotent" and k ~= "request" then]],
+    from = [[k ~= "api" and k ~= "idempotent" and k ~= "request"]],
+    to = "false",
     why = "a misspelt start option (apy) is refused" },
 
   -- lua/imerr/rest.lua: reading answers, and its bounds.
@@ -294,16 +295,17 @@ local mutants = {
     line = "err.request_id = bounded(request_id)",
     from = "bounded(request_id)", to = "request_id",
     why = "a RequestId is bounded like any text" },
-  { id = "rest-scan-16", file = REST, line = "for i = 1, 16 do",
+  { id = "rest-scan-16", file = DISCOVER, line = "for i = 1, 16 do",
     from = "16", to = "15",
     why = "a list whose first object is its 16th entry is read" },
-  { id = "rest-scan-17", file = REST, line = "for i = 1, 16 do",
+  { id = "rest-scan-17", file = DISCOVER, line = "for i = 1, 16 do",
     from = "16", to = "17",
     why = "a list is looked at for 16 entries at most" },
-  { id = "rest-depth", file = REST, line = "if depth > 4 then return end",
+  { id = "rest-depth", file = DISCOVER,
+    line = "if depth > 4 then return end",
     from = "4", to = "5",
     why = "lists are looked for at most 4 objects down" },
-  { id = "rest-depth-items", file = REST,
+  { id = "rest-depth-items", file = DISCOVER,
     line = [[elseif type(item) == "table" and depth < 4 then]],
     from = "depth < 4", to = "depth < 3",
     why = "lists inside a list's items are looked for down to depth 4" },
@@ -311,7 +313,7 @@ local mutants = {
     line = "if r.budget <= 0 then return cut(r, n - i + 1, spec.name) end",
     from = "r.budget <= 0", to = "r.budget < 0",
     why = "max_items bounds a catalogued reading" },
-  { id = "rest-items-discover", file = REST,
+  { id = "rest-items-discover", file = DISCOVER,
     line = "if r.budget <= 0 then return cut(r, n - i + 1, list) end",
     from = "r.budget <= 0", to = "r.budget < 0",
     why = "max_items bounds a reading without a catalogue row" },
@@ -336,18 +338,17 @@ local mutants = {
     why = "an items_decide answer whose items cannot be read is read by " ..
       "its code" },
   { id = "rest-no-status", file = REST,
-    line = [[if status == nil and kind == "no_status" then]],
-    from = [[status == nil and kind == "no_status"]], to = "false",
+    line = [[if status == nil and (kind == "no_status" or]],
+    from = [[kind == "no_status"]], to = "false",
     why = "an API that answers without ActionStatus is read by its code" },
   { id = "rest-nul", file = REST,
     line = [[if text:find("\0", 1, true) then]],
     from = [[text:find("\0", 1, true)]], to = "false",
     why = "an answer with a NUL byte is refused before any decoder" },
-  { id = "rest-cache-long", file = REST, line = "if #s <= MAX_INFO then",
-    from = "#s <= MAX_INFO", to = "true",
-    why = "only short texts are remembered once cleaned",
-    equivalent = "which texts the cache keeps (at most 64): every answer " ..
-      "is the same" },
+  { id = "rest-long-cut", file = REST,
+    line = "if #s > MAX_INFO then return clean(s) end",
+    from = "#s > MAX_INFO", to = "false",
+    why = "a text over MAX_INFO bytes is cut, even in a plain ASCII answer" },
 
   -- lua/imerr/_json.lua, _error.lua, _private.lua: texts.
   { id = "json-cut-dots", file = JSON, line = [[return s:sub(1, i) .. "..."]],
@@ -544,7 +545,8 @@ local mutants = {
   { id = "rl-for-api-floor", file = RL, line = "if burst < 1 then burst = 1",
     from = "burst < 1", to = "false",
     why = "for_api on a 1 call/s API gets a burst of 1" },
-  { id = "rl-for-api-tenth", file = RL, line = "burst = floor(rate / 10)",
+  { id = "rl-for-api-tenth", file = RL,
+    line = "burst = kind.burst or floor(rate / 10)",
     from = "rate / 10", to = "rate / 5",
     why = "for_api's burst is a tenth of the rate" },
   { id = "rl-app-max", file = PRIVATE,

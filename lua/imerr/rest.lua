@@ -69,20 +69,18 @@ local ascii_answer = false
 local function bounded(s)
   local c = cleaned[s]
   if c then return c end
-  -- Most texts are short and valid: as they are, no copy.
-  if #s <= MAX_INFO then
-    if ascii_answer then return s end
-    if utf8_len then
-      if utf8_len(s) then return s end
-    elseif not find(s, "[\128-\255]") then
-      return s
-    end
+  -- A long text is cut (and not remembered); most texts are short and
+  -- valid: as they are, no copy.
+  if #s > MAX_INFO then return clean(s) end
+  if ascii_answer then return s end
+  if utf8_len then
+    if utf8_len(s) then return s end
+  elseif not find(s, "[\128-\255]") then
+    return s
   end
   c = clean(s)
-  if #s <= MAX_INFO then
-    if cleaned_count >= 64 then cleaned, cleaned_count = {}, 0 end
-    cleaned[s], cleaned_count = c, cleaned_count + 1
-  end
+  if cleaned_count >= 64 then cleaned, cleaned_count = {}, 0 end
+  cleaned[s], cleaned_count = c, cleaned_count + 1
   return c
 end
 
