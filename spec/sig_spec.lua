@@ -214,6 +214,27 @@ describe("sig.usersig", function()
     assert.equal(sig.USERBUF_MAX, #t.userbuf)
     assert.equal(2 ^ 40 - 1, t.time)
   end)
+
+  it("reads its bounds from its own copies: the fields are read-only", function()
+    local names = { "IDENTIFIER_MAX", "USERBUF_MAX", "DEFAULT_EXPIRE",
+      "MAX_EXPIRE" }
+    local saved = {}
+    for _, k in ipairs(names) do saved[k], sig[k] = sig[k], 1e12 end
+    local ok, long, wide, s = pcall(function()
+      return sig.usersig { sdkappid = APP, key = KEY, identifier = "u",
+        expire = 86400 * 365 * 51 }, sig.usersig { sdkappid = APP, key = KEY,
+        identifier = ("u"):rep(33) }, sig.usersig { sdkappid = APP, key = KEY,
+        identifier = "u", now = 1700000000 }
+    end)
+    for _, k in ipairs(names) do sig[k] = saved[k] end
+    assert.is_true(ok, long)
+    assert.is_string(s)
+    assert.is_nil(long)
+    assert.is_nil(wide)
+    local t = assert(sig.verify_usersig(s, { sdkappid = APP, key = KEY,
+      identifier = "u", now = 1700000000 }))
+    assert.equal(86400 * 180, t.expire)
+  end)
 end)
 
 describe("sig.verify_usersig", function()

@@ -584,7 +584,7 @@ local mutants = {
     from = " - self.renew_before", to = "",
     why = "an admin UserSig is renewed renew_before ahead of its expiry" },
   { id = "sig-identifier-max", file = SIG,
-    line = "#v > _M.IDENTIFIER_MAX then", from = ">", to = ">=",
+    line = "#v > IDENTIFIER_MAX then", from = ">", to = ">=",
     why = "an identifier of 32 bytes is allowed" },
 }
 

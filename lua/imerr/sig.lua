@@ -29,14 +29,18 @@ local _M = { _VERSION = core.VERSION }
 _M.DOC_MAX = core.DOC_MAX
 --- Longest UserSig verify_usersig reads (8192 bytes).
 _M.TEXT_MAX = core.TEXT_MAX
+-- The bounds the checks read: locals, so that no caller can change them
+-- for the whole process; the fields below only report them (read-only).
+local IDENTIFIER_MAX, USERBUF_MAX = core.IDENTIFIER_MAX, core.USERBUF_MAX
+local DEFAULT_EXPIRE, MAX_EXPIRE = 86400 * 180, 86400 * 365 * 50
 --- Longest identifier (32 bytes, Tencent's limit for a UserID).
-_M.IDENTIFIER_MAX = core.IDENTIFIER_MAX
+_M.IDENTIFIER_MAX = IDENTIFIER_MAX
 --- Longest userbuf (1024 bytes).
-_M.USERBUF_MAX = core.USERBUF_MAX
+_M.USERBUF_MAX = USERBUF_MAX
 --- Tencent's server libraries' validity, and usersig's default: 180 days.
-_M.DEFAULT_EXPIRE = 86400 * 180
+_M.DEFAULT_EXPIRE = DEFAULT_EXPIRE
 --- Longest validity usersig makes: 50 years, Tencent's documented limit.
-_M.MAX_EXPIRE = 86400 * 365 * 50
+_M.MAX_EXPIRE = MAX_EXPIRE
 
 local SDKAPPID_MAX = 4294967295 -- SDKAppIDs are 32-bit (TRTC's userbuf)
 local NOW_MAX = 2 ^ 40 -- seconds: far beyond any clock, far below 2^53
@@ -77,7 +81,7 @@ end
 
 local function check_identifier(v, where)
   if type(v) ~= "string" or not v:find("^[\32-\126]+$") or
-    #v > _M.IDENTIFIER_MAX then
+    #v > IDENTIFIER_MAX then
     return where .. " identifier must be 1 to 32 bytes of printable ASCII"
   end
 end
@@ -93,11 +97,11 @@ local function check_usersig(o)
     check_sdkappid(o.sdkappid, "usersig") or check_key(o.key, "usersig") or
     check_identifier(o.identifier, "usersig")
   if err then return err end
-  if o.expire ~= nil and not integer_in(o.expire, 1, _M.MAX_EXPIRE) then
+  if o.expire ~= nil and not integer_in(o.expire, 1, MAX_EXPIRE) then
     return "usersig expire must be a whole number of seconds in [1, 50 years]"
   end
   if o.userbuf ~= nil and (type(o.userbuf) ~= "string" or
-    #o.userbuf > _M.USERBUF_MAX) then
+    #o.userbuf > USERBUF_MAX) then
     return "usersig userbuf must be a string of at most 1024 bytes"
   end
 end
@@ -121,7 +125,7 @@ function _M.usersig(opts)
   now, err = read_now(opts.now, "usersig")
   if not now then return nil, err end
   return make(opts.sdkappid, opts.key, opts.identifier, now,
-    opts.expire or _M.DEFAULT_EXPIRE, opts.userbuf)
+    opts.expire or DEFAULT_EXPIRE, opts.userbuf)
 end
 
 local VERIFY_OPTIONS = { sdkappid = true, key = true, identifier = true,
@@ -208,12 +212,12 @@ local ADMIN_OPTIONS = { sdkappid = true, key = true, identifier = true,
 function _M.admin(opts)
   if type(opts) ~= "table" then return nil, "admin options must be a table" end
   local where = "admin"
-  local expire = opts.expire or _M.DEFAULT_EXPIRE
+  local expire = opts.expire or DEFAULT_EXPIRE
   local err = unknown(opts, ADMIN_OPTIONS, where) or
     check_sdkappid(opts.sdkappid, where) or check_key(opts.key, where) or
     check_identifier(opts.identifier or "administrator", where)
   if err then return nil, err end
-  if not integer_in(expire, 1, _M.MAX_EXPIRE) then
+  if not integer_in(expire, 1, MAX_EXPIRE) then
     return nil, "admin expire must be a whole number of seconds in " ..
       "[1, 50 years]"
   end
