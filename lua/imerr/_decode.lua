@@ -15,7 +15,6 @@ local _M = {}
 
 -- Deeper JSON is no IM answer: refused before it is built.
 local MAX_DEPTH = 64
-_M.MAX_DEPTH = MAX_DEPTH
 
 --- The value of JSON text and whether the text's strings are plain ASCII
 -- (so that each is valid UTF-8 as it is); or nil and a message that

@@ -6,8 +6,7 @@
 -- imerr._json, loaded by the first error printed.
 local json
 
-local type, tostring, setmetatable, getmetatable = type, tostring,
-  setmetatable, getmetatable
+local type, tostring = type, tostring
 local concat = table.concat
 
 local _M = {}
@@ -40,16 +39,8 @@ local function line(err)
 end
 
 local MT = { __tostring = line }
---- The metatable itself, for modules that make many error tables in one
--- constructor call each.
+--- The metatable of error tables, for the modules that make them (one
+-- constructor call each).
 _M.MT = MT
-
---- Gives t the error metatable and returns it.
-function _M.new(t) return setmetatable(t, MT) end
-
---- Whether v is an error table made here.
-function _M.is_error(v)
-  return type(v) == "table" and getmetatable(v) == MT
-end
 
 return _M

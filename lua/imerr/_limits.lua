@@ -185,7 +185,6 @@ end
 
 _M.MATH, _M.num, _M.cut_time, _M.rate_at, _M.admit, _M.ttl = MATH, num,
   cut_time, rate_at, admit, ttl
-_M.bad_limit, _M.bad_take, _M.bad_hold = bad_limit, bad_take, bad_hold
 --- Whether v is a finite number; what is wrong with a limiter's numbers
 -- (nil when nothing); the same for admit, with the calls taken.
 _M.finite, _M.bad_params, _M.bad_admit = finite, bad_params, bad_admit

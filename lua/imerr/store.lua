@@ -22,7 +22,6 @@ local limits = require "imerr._limits"
 
 local type, tonumber, tostring, pcall = type, tonumber, tostring, pcall
 local setmetatable, find, format = setmetatable, string.find, string.format
-local huge = math.huge
 
 local _M = {}
 
@@ -69,10 +68,7 @@ end
 -- The clock's time, or nil and a message.
 local function read_clock(clock)
   local ok, now = pcall(clock)
-  if ok and type(now) == "number" and now == now and now ~= huge and
-    now ~= -huge then
-    return now
-  end
+  if ok and finite(now) then return now end
   return nil, "store clock gave no finite number"
 end
 
