@@ -26,10 +26,6 @@
 
 IMERR_LUAOPEN int luaopen_imerr_core(lua_State *L);
 
-#ifndef luaL_newlib /* Lua 5.1 */
-#define luaL_newlib(L, l) (lua_newtable(L), luaL_register(L, NULL, l))
-#endif
-
 /*
 ** The fields of a row as Lua names them, in the order core.at returns
 ** them: the one list of them. core.fields gives the names to Lua, and
@@ -362,6 +358,13 @@ static int l_texts(lua_State *L) {
   return 1;
 }
 
+/* The 1-based index of row e, or nil when there is none. */
+static int push_index(lua_State *L, const imerr_entry *e) {
+  if (e == NULL) lua_pushnil(L);
+  else lua_pushinteger(L, (lua_Integer)(e - imerr_rows) + 1);
+  return 1;
+}
+
 /* core.find(code) -> row index or nil; code must be an integral number */
 static int l_find(lua_State *L) {
   lua_Number n = luaL_checknumber(L, 1);
@@ -370,9 +373,7 @@ static int l_find(lua_State *L) {
   if (n >= (lua_Number)IMERR_CODE_MIN && n <= (lua_Number)IMERR_CODE_MAX &&
       n == (lua_Number)(long long)n)
     e = imerr_find((long long)n);
-  if (e == NULL) lua_pushnil(L);
-  else lua_pushinteger(L, (lua_Integer)(e - imerr_rows) + 1);
-  return 1;
+  return push_index(L, e);
 }
 
 /* core.find_name(name) -> row index or nil */
@@ -381,9 +382,7 @@ static int l_find_name(lua_State *L) {
   const char *name = luaL_checklstring(L, 1, &len);
   const imerr_entry *e = NULL;
   if (strlen(name) == len) e = imerr_find_name(name); /* no embedded NUL */
-  if (e == NULL) lua_pushnil(L);
-  else lua_pushinteger(L, (lua_Integer)(e - imerr_rows) + 1);
-  return 1;
+  return push_index(L, e);
 }
 
 /* core.parse(text) -> code, or nil and "syntax" / "range" */

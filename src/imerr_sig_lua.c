@@ -19,10 +19,6 @@
 
 IMERR_LUAOPEN int luaopen_imerr_sig_core(lua_State *L);
 
-#ifndef luaL_newlib /* Lua 5.1 */
-#define luaL_newlib(L, l) (lua_newtable(L), luaL_register(L, NULL, l))
-#endif
-
 /* An integer in [0, 2^53 - 1], as the document's numbers are. */
 static uint64_t check_number(lua_State *L, int i) {
   lua_Number x = luaL_checknumber(L, i);
