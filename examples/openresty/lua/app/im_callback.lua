@@ -84,7 +84,7 @@ local function guard_of(var)
   local g = guards[key]
   if g then return g end
   local tokens, err = secret.words(file, env)
-  local where = file ~= "" and "file " .. file or "variable " .. env
+  local where = secret.source_name(file, env)
   if tokens == false then
     g = { unsigned = unsigned }
     log(unsigned and ngx.WARN or ngx.ERR, "imerr callback: no callback ",

@@ -59,6 +59,7 @@ local function build(v)
     capacity = tonumber(v.imerr_budget_capacity),
   })
   local deadline = assert(tonumber(v.imerr_deadline), "imerr_deadline")
+  local attempt_timeout = assert(tonumber(v.imerr_attempt_timeout))
   local policy = assert(retry.policy {
     base = tonumber(v.imerr_base),
     throttle_base = tonumber(v.imerr_throttle_base),
@@ -70,13 +71,13 @@ local function build(v)
     clock = ngx.now,
     -- A resend must reach Tencent inside the API's window: one attempt
     -- takes at most this long.
-    attempt_timeout = assert(tonumber(v.imerr_attempt_timeout)),
+    attempt_timeout = attempt_timeout,
   })
   return {
     policy = policy, deadline = deadline,
     upstream = assert(http.parse_url(v.imerr_upstream)),
     connect_timeout = assert(tonumber(v.imerr_connect_timeout)),
-    attempt_timeout = assert(tonumber(v.imerr_attempt_timeout)),
+    attempt_timeout = attempt_timeout,
     max_body = assert(tonumber(v.imerr_max_answer)),
     keepalive = tonumber(v.imerr_keepalive),
     pool_size = tonumber(v.imerr_pool_size),
@@ -195,9 +196,12 @@ end
 --- Content phase of /v4/.
 function _M.handle()
   local var = ngx.var
+  -- ngx.var.uri is decoded: %0D%0A would become a line break in the
+  -- request sent upstream (checked below).
+  local uri = var.uri
   -- What the log phase counts and logs: "failed" unless an answer or a
   -- refusal of the proxy's says otherwise (a handler that raised failed).
-  local rec = { api = metrics.api_index(var.uri), outcome = "failed",
+  local rec = { api = metrics.api_index(uri), outcome = "failed",
     attempts = 0, durations = {}, errors = {} }
   ngx.ctx.imerr = rec
   local s = settings(var)
@@ -207,9 +211,7 @@ function _M.handle()
   local deadline = ngx.req.start_time() + s.deadline
   -- The path and the app first: a request refused for them costs no
   -- body read.
-  -- ngx.var.uri is decoded: %0D%0A would become a line break in the
-  -- request sent upstream.
-  local path = var.uri
+  local path = uri
   if path:find("[%c ]") then
     return refuse(rec, 400, "bad_path",
       "the path holds spaces or control bytes")
@@ -248,7 +250,7 @@ function _M.handle()
   -- The API's row says whether a repeat is safe; an API the catalogue
   -- lacks is treated as one that is not. An API Tencent de-duplicates
   -- sends the prepared bytes on every attempt.
-  local api = var.uri
+  local api = uri
   local attempts
   if s.exactly_once and has_rule(api) then
     local req, perr = rest.prepare(api, body)

@@ -33,13 +33,19 @@ function _M.canonical(v)
   return v
 end
 
+--- The name of one raw query argument ("name=value" or "name"),
+-- unescaped as ngx.req.get_uri_args reads it.
+function _M.arg_name(part)
+  return ngx.unescape_uri(part:match("^[^=]*"))
+end
+
 -- The raw query with its one sdkappid argument (whatever its escapes)
 -- written as sdkappid=<app>; nil unless exactly one was found, as
 -- ngx.req.get_uri_args found.
 local function rewrite(query, app)
   local out, found = {}, 0
   for part in query:gmatch("[^&]+") do
-    if ngx.unescape_uri(part:match("^[^=]*")) == "sdkappid" then
+    if _M.arg_name(part) == "sdkappid" then
       part, found = "sdkappid=" .. app, found + 1
     end
     out[#out + 1] = part

@@ -50,14 +50,14 @@ end
 
 --- words(file, env) -> the words of the secret, or false when neither a
 -- file nor a set environment variable names one, or nil and a message
--- (naming the file or the variable, never the secret); then true the
--- first time this worker read that source (to log a failure once).
+-- (naming the file or the variable, never the secret).
 -- A file, when named (not ""), wins over the variable. nginx passes an
 -- environment variable to its workers only when nginx.conf names it in
 -- an `env NAME;` line.
 function _M.words(file, env)
+  local use_file = file and file ~= ""
   local source
-  if file and file ~= "" then
+  if use_file then
     source = "file\0" .. file
   elseif env and env ~= "" then
     source = "env\0" .. env
@@ -65,15 +65,21 @@ function _M.words(file, env)
     return false
   end
   local got = cache[source]
-  if got then return got[1], got[2], false end
+  if got then return got[1], got[2] end
   local words, err
-  if file and file ~= "" then
+  if use_file then
     words, err = from_file(file)
   else
     words = from_env(env)
   end
   cache[source] = { words, err }
-  return words, err, true
+  return words, err
+end
+
+--- Where words(file, env) reads, for a message: "file PATH" or
+-- "variable NAME" (never the secret).
+function _M.source_name(file, env)
+  return file ~= "" and "file " .. file or "variable " .. env
 end
 
 return _M

@@ -74,7 +74,7 @@ local function signer(var)
   s = build(words, err, app, identifier)
   if s.err then
     log(ngx.ERR, "imerr: the proxy cannot sign (key ",
-      file ~= "" and "file " .. file or "variable " .. env, "): ", s.err)
+      secret.source_name(file, env), "): ", s.err)
   end
   signers[key] = s
   return s
@@ -84,7 +84,7 @@ end
 local function foreign_args(args)
   local out = {}
   for part in args:gmatch("[^&]+") do
-    local name = ngx.unescape_uri(part:match("^[^=]*")):lower()
+    local name = sdkappid.arg_name(part):lower()
     if not OWN[name] then out[#out + 1] = part end
   end
   return out
