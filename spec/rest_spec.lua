@@ -126,6 +126,17 @@ describe("rest.check", function()
     end)
   end
 
+  it("refuses a NUL byte with and without a decoder of the caller's", function()
+    local called = false
+    for _, decode in ipairs { false, function() called = true return {} end } do
+      local ok, err = rest.check('{"ActionStatus":"OK"}\0', decode or nil)
+      assert.is_nil(ok)
+      assert.equal("bad_response", err.reason)
+      assert.equal("answer has a NUL byte", err.info)
+    end
+    assert.is_false(called)
+  end)
+
   it("reports an answer that is OK with a non-zero code as failed", function()
     local ok, err = rest.check { ActionStatus = "OK", ErrorCode = 10010 }
     assert.is_nil(ok)

@@ -391,14 +391,15 @@ end
 -- and whether the text was plain ASCII.
 local function decode_text(text, decode)
   if text == "" then return nil, "empty answer" end
-  -- JSON text never holds a raw NUL; some decoders stop reading at one.
-  if text:find("\0", 1, true) then return nil, "answer has a NUL byte" end
   if not decode then
+    -- (imerr's reader refuses a NUL byte itself)
     decoding = decoding or require "imerr._decode"
     local v, ascii = decoding.decode(text)
     if v == nil then return nil, (ascii:gsub("^text", "answer")) end
     return v, nil, true, ascii
   end
+  -- JSON text never holds a raw NUL; some decoders stop reading at one.
+  if text:find("\0", 1, true) then return nil, "answer has a NUL byte" end
   local ok, v, err = pcall(decode, text)
   if not ok or v == nil then
     return nil, "answer is not JSON: " .. tostring(ok and err or v):sub(1, 200)
