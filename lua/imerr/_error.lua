@@ -18,7 +18,7 @@ local LINE_INFO, LINE_REQUEST = 400, 80
 local function text(v, max)
   if type(v) ~= "string" then return nil end
   json = json or require "imerr._json"
-  return json.truncate(json.utf8(v:sub(1, max + 1)), max)
+  return json.clip(v, max)
 end
 
 local function line(err)

@@ -74,6 +74,13 @@ function _M.truncate(s, max)
   return s:sub(1, i) .. "..."
 end
 
+--- Any text bounded for a message or an answer: cut first (bounded work,
+-- one byte over max so that a cut shows), made UTF-8 (a bad byte becomes
+-- three), then cut to max bytes on a character boundary.
+function _M.clip(s, max)
+  return _M.truncate(_M.utf8(s:sub(1, max + 1)), max)
+end
+
 --- A JSON string literal for s: control characters escaped, bytes that
 -- are not valid UTF-8 replaced by U+FFFD (JSON text is UTF-8).
 function _M.string(s)

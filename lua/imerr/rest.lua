@@ -44,11 +44,10 @@ _M.MAX_INFO = MAX_INFO
 -- check): 100000.
 _M.MAX_ITEMS = MAX_ITEMS
 
--- A text of the answer as check gives it out: cut first (bounded work),
--- then made UTF-8 (a bad byte becomes three), then cut again.
+-- A text of the answer as check gives it out (imerr._json.clip).
 local function clean(s)
   json = json or require "imerr._json"
-  return json.truncate(json.utf8(s:sub(1, MAX_INFO + 1)), MAX_INFO)
+  return json.clip(s, MAX_INFO)
 end
 
 -- Short texts already cleaned (a batch repeats the same few infos), at
