@@ -137,6 +137,17 @@ function Memory:bucket(key, delta, capacity, init)
   return v, true
 end
 
+-- The clock's time, the cut time (moved to now when the clock stepped
+-- back, and kept) and the rate now; or nil and a message.
+local function memory_state(self, key, p)
+  local now, err = read_clock(self.clock)
+  if not now then return nil, err end
+  local f = cut_time(now, self.cut_at[key])
+  self.cut_at[key] = f
+  return now, f, rate_at(now, p.rate, self.wmax[key], f, p.beta, p.scale,
+    p.min_rate)
+end
+
 --- The limiter's admission: 0 when cost calls may go (and counts them),
 -- else the seconds to wait (counting nothing). After the clock stepped
 -- back, at most one call's time at the rate.
@@ -149,12 +160,8 @@ end
 function Memory:admit(key, cost, p)
   local bad = bad_admit(p, cost)
   if bad then return nil, bad end
-  local now, err = read_clock(self.clock)
-  if not now then return nil, err end
-  local f = cut_time(now, self.cut_at[key])
-  self.cut_at[key] = f
-  local r = rate_at(now, p.rate, self.wmax[key], f, p.beta, p.scale,
-    p.min_rate)
+  local now, f, r = memory_state(self, key, p)
+  if not now then return nil, f end
   local wait, tat = admit(now, self.tat[key], r, p.burst, cost)
   if tat then self.tat[key] = tat end
   return wait
@@ -169,11 +176,9 @@ end
 function Memory:rate(key, p)
   local bad = bad_params(p)
   if bad then return nil, bad end
-  local now, err = read_clock(self.clock)
-  if not now then return nil, err end
-  local f = cut_time(now, self.cut_at[key])
-  self.cut_at[key] = f
-  return rate_at(now, p.rate, self.wmax[key], f, p.beta, p.scale, p.min_rate)
+  local now, f, r = memory_state(self, key, p)
+  if not now then return nil, f end
+  return r
 end
 
 --- Cuts the limiter's rate after a throttling answer, unless it was cut
@@ -187,12 +192,8 @@ end
 function Memory:cut(key, p)
   local bad = bad_params(p)
   if bad then return nil, bad end
-  local now, err = read_clock(self.clock)
-  if not now then return nil, err end
-  local f = cut_time(now, self.cut_at[key])
-  self.cut_at[key] = f
-  local r = rate_at(now, p.rate, self.wmax[key], f, p.beta, p.scale,
-    p.min_rate)
+  local now, f, r = memory_state(self, key, p)
+  if not now then return nil, f end
   -- A clock that reads before the cut is within its hold too.
   if f and now - f < p.hold then return r, false end
   self.wmax[key], self.cut_at[key] = r, now
@@ -351,9 +352,16 @@ local function keep_cut(self, key, p, now, m, f)
   set(self.dict, key .. ":f", f, life)
 end
 
-local function admit_locked(self, key, cost, p)
+-- state, with a cut that a clock stepped back moved kept (under the
+-- key's lock): the time, the cut time and the rate now.
+local function locked_state(self, key, p)
   local now, m, f, r, moved = state(self, key, p)
   if moved and m then keep_cut(self, key, p, now, m, f) end
+  return now, f, r
+end
+
+local function admit_locked(self, key, cost, p)
+  local now, _, r = locked_state(self, key, p)
   local tk = key .. ":t"
   local wait, tat = admit(now, num(self.dict:get(tk)), r, p.burst, cost)
   if tat then set(self.dict, tk, tat, tat - now + 1) end
@@ -361,8 +369,7 @@ local function admit_locked(self, key, cost, p)
 end
 
 local function rate_locked(self, key, p)
-  local now, m, f, r, moved = state(self, key, p)
-  if moved and m then keep_cut(self, key, p, now, m, f) end
+  local _, _, r = locked_state(self, key, p)
   return r
 end
 
@@ -405,8 +412,7 @@ function Shared:rate(key, p)
 end
 
 local function cut_locked(self, key, p)
-  local now, m, f, r, moved = state(self, key, p)
-  if moved and m then keep_cut(self, key, p, now, m, f) end
+  local now, f, r = locked_state(self, key, p)
   -- A clock that reads before the cut is within its hold too.
   if f and now - f < p.hold then return r, false end
   local life = ttl(now, nil, p.rate, r, now, p.beta, p.scale)
