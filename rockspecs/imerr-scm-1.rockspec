@@ -51,6 +51,7 @@ build = {
       ["imerr.alert"] = "lua/imerr/alert.lua",
       ["imerr._hint"] = "lua/imerr/_hint.lua",
       ["imerr._private"] = "lua/imerr/_private.lua",
+      ["imerr._app"] = "lua/imerr/_app.lua",
       ["imerr._rows"] = "lua/imerr/_rows.lua",
       ["imerr._json"] = "lua/imerr/_json.lua",
       ["imerr._error"] = "lua/imerr/_error.lua",

@@ -5,6 +5,7 @@
 -- lua/imerr/ must have its place here.
 local ORDER = {
   "imerr._private", -- helpers: quoting, number checks, the clock
+  "imerr._app",     -- an SDKAppID as limiters key it; the over-limit alert
   "imerr._json",    -- the JSON imerr writes
   "imerr._random",  -- 32-bit random numbers of imerr's own generator
   "imerr._decode",  -- the JSON imerr reads, integers kept exact (imerr.core)

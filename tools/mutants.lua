@@ -30,6 +30,7 @@ local specs = {
     "api" },
   ["lua/imerr/_json.lua"] = { "json", "callback", "rest", "error" },
   ["lua/imerr/_error.lua"] = { "error", "rest" },
+  ["lua/imerr/_app.lua"] = { "ratelimit", "api", "callback" },
   ["lua/imerr/_private.lua"] = { "bad_input", "imerr", "retry", "budget",
     "store", "ratelimit", "matcher", "alert", "rest", "error", "cli", "sig",
     "callback" },
@@ -63,6 +64,7 @@ local LIMITS, STORE = "lua/imerr/_limits.lua", "lua/imerr/store.lua"
 local RL, API = "lua/imerr/ratelimit.lua", "lua/imerr/api.lua"
 local CAT, SIG = "lua/imerr/_catalogue.lua", "lua/imerr/sig.lua"
 local PRIVATE, DISCOVER = "lua/imerr/_private.lua", "lua/imerr/_discover.lua"
+local APP = "lua/imerr/_app.lua"
 
 local mutants = {
   -- src/imerr.c: parsing a code's text, ranges, lookups by name.
@@ -549,13 +551,13 @@ local mutants = {
     line = "burst = kind.burst or floor(rate / 10)",
     from = "rate / 10", to = "rate / 5",
     why = "for_api's burst is a tenth of the rate" },
-  { id = "rl-app-max", file = PRIVATE,
+  { id = "rl-app-max", file = APP,
     line = "(#app == #MAX_APP_TEXT and app > MAX_APP_TEXT) then",
     from = "app > MAX_APP_TEXT", to = "app >= MAX_APP_TEXT",
     why = "\"4294967295\" is an SDKAppID" },
-  { id = "rl-app-number-max", file = PRIVATE, line = "app > MAX_APP then",
+  { id = "rl-app-number-max", file = APP, line = "app > MAX_APP then",
     from = ">", to = ">=", why = "4294967295 is an SDKAppID" },
-  { id = "rl-app-zeros", file = PRIVATE,
+  { id = "rl-app-zeros", file = APP,
     line = [[app = app:gsub("^0+", "")]],
     from = [["^0+"]], to = [["^0"]],
     why = "\"001400000001\" is the app 1400000001" },

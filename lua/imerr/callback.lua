@@ -10,6 +10,7 @@ local imerr = require "imerr"
 local rows = require "imerr._rows"
 local json = require "imerr._json"
 local private = require "imerr._private"
+local sdkappid = require "imerr._app"
 local quote = private.quote
 
 local type, floor, concat, tostring = type, math.floor, table.concat, tostring
@@ -152,7 +153,7 @@ _M.DROP_JSON = _M.encode(_M.drop())
 --- The CallbackCommand of Tencent's over-limit alert: an API's request
 -- rate passed 80% of its limit (cloud.tencent.com/document/product/269/105418).
 -- (read-only: the reader compares with its own copy).
-local OVER_LIMIT = private.OVER_LIMIT
+local OVER_LIMIT = sdkappid.OVER_LIMIT
 _M.OVER_LIMIT = OVER_LIMIT
 
 -- A count of calls a second as the alert carries it: a number, or its
@@ -210,7 +211,7 @@ function _M.over_limit(body, args)
   end
   -- The SDKAppID as the limiters key it (nil when it is none).
   local app = type(args) == "table" and
-    private.app_key(rawget(args, "SdkAppid")) or nil
+    sdkappid.key(rawget(args, "SdkAppid")) or nil
   return { alert = OVER_LIMIT, api = "v4/" .. service .. "/" .. cmd,
     service = service, command = cmd, qps = now, limit = limit,
     ratio = limit > 0 and now / limit or nil, app = app }

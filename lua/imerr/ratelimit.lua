@@ -12,8 +12,8 @@ local store_mod = require "imerr.store"
 local resolve = require("imerr._hint").resolve
 local limits = require "imerr._limits"
 local api_row = require("imerr._catalogue").row
-local private = require "imerr._private"
-local quote = private.quote
+local quote = require("imerr._private").quote
+local sdkappid = require "imerr._app"
 
 local type, pcall, setmetatable, rawget = type, pcall, setmetatable, rawget
 local floor, tostring = math.floor, tostring
@@ -142,7 +142,7 @@ end
 -- when it is about this limiter (the same API and app, for a limiter of
 -- calls; any, for one of ratelimit.new, which knows no API), false when
 -- it is about another, nil when answer is no alert.
-local OVER_LIMIT = private.OVER_LIMIT
+local OVER_LIMIT = sdkappid.OVER_LIMIT
 local function alert_applies(l, answer)
   if type(answer) ~= "table" or rawget(answer, "alert") ~= OVER_LIMIT then
     return nil
@@ -189,7 +189,7 @@ function _M.is_limiter(l)
 end
 
 -- The app may come from a request, so it is keyed by its canonical
--- decimal text (imerr._private.app_key): 1400000001, "1400000001" and
+-- decimal text (imerr._app.key): 1400000001, "1400000001" and
 -- "01400000001" share one bucket, and anything else is refused rather
 -- than given a bucket of its own.
 local BAD_APP = "for_api needs app, the SDKAppID, as a whole number in " ..
@@ -266,7 +266,7 @@ function _M.for_api(path, opts)
       return nil, "unknown for_api option " .. quote(tostring(k), 40)
     end
   end
-  local app = private.app_key(opts.app)
+  local app = sdkappid.key(opts.app)
   if not app then return nil, BAD_APP end
   local kind, why = limiter_kind(opts)
   if not kind then return nil, why end
